@@ -1,0 +1,1 @@
+"""minutebook index: the SQLite record store and the Whoosh full-text index."""

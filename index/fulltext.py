@@ -1,0 +1,173 @@
+"""The Whoosh full-text index: derived data, built only from the record store.
+
+Passages and the searchable records (resolutions, actions, items, tables,
+figures) share one index with a ``kind`` field, so one query can ask for all
+of them or for one kind. Updates are per document (delete by document id,
+add again) and committed once; until that commit the previous index stays
+what searchers see, which is what makes an interrupted run safe.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.store import RecordStore
+from ingest.records import (
+    Action,
+    DocumentRecord,
+    Figure,
+    Item,
+    Mention,
+    Passage,
+    Resolution,
+    Table,
+)
+
+INDEX_STATE_KEY = "index_state"
+INDEX_NAME = "minutebook"
+
+
+def make_schema() -> Schema:
+    """Fields of every indexed unit; title and resolution text weigh more than body text."""
+    stem = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        document_id=ID(stored=True),
+        source=STORED(),
+        title=TEXT(stored=True, analyzer=stem, field_boost=2.0),
+        doc_type=ID(stored=True),
+        body=TEXT(stored=True),
+        date=ID(stored=True),
+        year=NUMERIC(int, stored=True),
+        page=NUMERIC(int, stored=True),
+        section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
+        text=TEXT(stored=True, analyzer=stem),
+        people=KEYWORD(commas=True, lowercase=True, scorable=True),
+        orgs=KEYWORD(commas=True, lowercase=True, scorable=True),
+    )
+
+
+KIND_BOOST = {"resolution": 1.6, "item": 1.3, "action": 1.2, "passage": 1.0, "table": 1.0}
+
+
+def _base(doc: DocumentRecord) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "document_id": doc.id,
+        "source": doc.source,
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "body": doc.body or "",
+    }
+    if doc.date:
+        base["date"] = doc.date
+    if doc.year:
+        base["year"] = doc.year
+    return base
+
+
+def _entities(mentions: list[Mention], page: int) -> dict[str, str]:
+    people = {m.text for m in mentions if m.page == page and m.label == "PERSON"}
+    orgs = {m.text for m in mentions if m.page == page and m.label != "PERSON"}
+    return {"people": ",".join(sorted(people)), "orgs": ",".join(sorted(orgs))}
+
+
+def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict[str, Any]]:
+    """The index documents of one stored paper, built from its records."""
+    base = _base(doc)
+    where, params = "document_id=?", (doc.id,)
+    mentions = [m for m in store.iter_records("mentions", where, params) if isinstance(m, Mention)]
+
+    def unit(kind: str, rid: str, page: int, text: str, section: str | None) -> dict[str, Any]:
+        return {
+            **base,
+            **_entities(mentions, page),
+            "id": rid,
+            "kind": kind,
+            "page": page,
+            "text": text,
+            "section": section or "",
+            "_boost": KIND_BOOST.get(kind, 1.0),
+        }
+
+    for r in store.iter_records("passages", where, params):
+        assert isinstance(r, Passage)
+        yield unit("passage", r.id, r.page, r.text, r.section)
+    for r in store.iter_records("resolutions", where, params):
+        assert isinstance(r, Resolution)
+        yield unit("resolution", r.id, r.page, r.text, r.item_title)
+    for r in store.iter_records("actions", where, params):
+        assert isinstance(r, Action)
+        owner = f" (owner: {r.owner})" if r.owner else ""
+        yield unit("action", r.id, r.page, r.text + owner, None)
+    for r in store.iter_records("items", where, params):
+        assert isinstance(r, Item)
+        yield unit("item", r.id, r.page, f"{r.number}. {r.title}", r.title)
+    for r in store.iter_records("tables", where, params):
+        assert isinstance(r, Table)
+        cells = [" | ".join(r.header)] + [" | ".join(row) for row in r.rows]
+        yield unit("table", r.id, r.page, "\n".join(cells), r.caption)
+    for r in store.iter_records("figures", where, params):
+        assert isinstance(r, Figure)
+        yield unit("figure", r.id, r.page, r.text, r.context)
+
+
+class FullTextIndex:
+    """Open, build and update the Whoosh index kept beside the store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.path.exists() and whoosh_index.exists_in(str(self.path), INDEX_NAME)
+
+    def open(self) -> Any:
+        if not self.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            return whoosh_index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+        return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+
+    def sync(self, store: RecordStore, rebuild: bool = False) -> tuple[int, int]:
+        """Bring the index in line with the store; returns (documents added, removed)."""
+        if rebuild and self.path.exists():
+            shutil.rmtree(self.path)
+        want = store.document_versions()
+        have: dict[str, str] = {} if rebuild else json.loads(
+            store.get_meta(INDEX_STATE_KEY) or "{}"
+        )
+        if not self.exists():
+            have = {}
+        stale = [d for d, sha in have.items() if want.get(d) != sha]
+        fresh = [d for d, sha in want.items() if have.get(d) != sha]
+        if not stale and not fresh and self.exists():
+            return 0, 0
+        ix = self.open()
+        writer = ix.writer(limitmb=256)
+        try:
+            for doc_id in stale:
+                writer.delete_by_term("document_id", doc_id)
+            for doc in _documents(store, fresh):
+                for unit in units_for_document(store, doc):
+                    writer.add_document(**unit)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=len(fresh) > 50)
+        ix.close()
+        store.set_meta(INDEX_STATE_KEY, json.dumps(want, sort_keys=True))
+        return len(fresh), len([d for d in stale if d not in want])
+
+
+def _documents(store: RecordStore, ids: Iterable[str]) -> Iterator[DocumentRecord]:
+    for doc_id in ids:
+        for doc in store.iter_records("documents", "id=?", (doc_id,)):
+            assert isinstance(doc, DocumentRecord)
+            yield doc

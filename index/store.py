@@ -1,0 +1,250 @@
+"""The record store: SQLite, one table per record kind, written one document per transaction.
+
+A document's records are replaced whole inside one transaction, so a run
+killed at any point leaves every document either as it was or as it is now.
+The ``files`` table remembers each ingested path's content hash, which is
+what makes re-ingest of unchanged files free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import time
+import typing
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import StoreError
+from ingest.records import ALL_KINDS, KIND_BY_NAME, ParsedDocument, Person, Record
+
+SCHEMA_VERSION = 1
+
+_SQL_TYPES = {int: "INTEGER", float: "REAL", str: "TEXT"}
+
+
+def _column_type(tp: Any) -> str:
+    """SQLite column type of a dataclass field; lists are stored as JSON text."""
+    args = typing.get_args(tp) or (tp,)
+    for arg in args:
+        if arg in _SQL_TYPES:
+            return _SQL_TYPES[arg]
+    return "TEXT"
+
+
+def _columns(kind: type[Record]) -> list[tuple[str, str, bool]]:
+    hints = typing.get_type_hints(kind)
+    return [
+        (f.name, _column_type(hints[f.name]), typing.get_origin(hints[f.name]) is list)
+        for f in dataclasses.fields(kind)
+    ]
+
+
+def _table_ddl(kind: type[Record]) -> list[str]:
+    cols = ", ".join(f'"{name}" {sqltype}' for name, sqltype, _ in _columns(kind))
+    ddl = [f"CREATE TABLE IF NOT EXISTS {kind.kind} ({cols})"]
+    names = {name for name, _, _ in _columns(kind)}
+    if "id" in names:
+        ddl.append(f"CREATE UNIQUE INDEX IF NOT EXISTS {kind.kind}_id ON {kind.kind}(id)")
+    if "document_id" in names:
+        ddl.append(
+            f"CREATE INDEX IF NOT EXISTS {kind.kind}_doc ON {kind.kind}(document_id)"
+        )
+    return ddl
+
+
+FILES_DDL = """
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY,
+    sha256 TEXT,
+    document_id TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    updated REAL NOT NULL
+)"""
+META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+CORRECTIONS_DDL = """
+CREATE TABLE IF NOT EXISTS corrections (
+    action TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (action, a, b)
+)"""
+
+
+@dataclasses.dataclass(frozen=True)
+class FileState:
+    """What the store knows of one ingested path."""
+
+    source: str
+    sha256: str | None
+    document_id: str | None
+    status: str
+    error: str | None
+
+
+class RecordStore:
+    """Typed records in and out of one SQLite file; the narrow interface other backends copy."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            self.db.execute(META_DDL)
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row and int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} has schema version {row[0]}, this minutebook needs "
+                    f"{SCHEMA_VERSION}: ingest again into a new --db folder"
+                )
+            for kind in ALL_KINDS:
+                for ddl in _table_ddl(kind):
+                    self.db.execute(ddl)
+            self.db.execute(FILES_DDL)
+            self.db.execute(CORRECTIONS_DDL)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- files -------------------------------------------------------------
+
+    def file_state(self, source: str) -> FileState | None:
+        row = self.db.execute("SELECT * FROM files WHERE source=?", (source,)).fetchone()
+        return FileState(**dict(row)) if row else None
+
+    def file_states(self) -> dict[str, FileState]:
+        return {r["source"]: FileState(**dict(r)) for r in self.db.execute("SELECT * FROM files")}
+
+    def record_failure(self, source: str, sha256: str | None, status: str, error: str) -> None:
+        """Keep a skipped file's reason; its earlier records (if any) are dropped with it."""
+        with self.transaction():
+            old = self.file_state(source)
+            if old and old.document_id:
+                self._delete_document(old.document_id)
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?)",
+                (source, sha256, status, error, time.time()),
+            )
+
+    # -- documents -----------------------------------------------------------
+
+    def put_document(self, parsed: ParsedDocument) -> str:
+        """Replace a document's records in one transaction: 'insert', 'update' or 'noop'."""
+        doc = parsed.document
+        with self.transaction():
+            old = self.file_state(doc.source)
+            if old and old.sha256 == doc.sha256 and old.status == "ingested":
+                return "noop"
+            if old and old.document_id:
+                self._delete_document(old.document_id)
+            self._delete_document(doc.id)  # the same content under another path
+            for kind_name, records in parsed.records().items():
+                self._insert(kind_name, records)
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, 'ingested', NULL, ?)",
+                (doc.source, doc.sha256, doc.id, time.time()),
+            )
+        return "update" if old else "insert"
+
+    def _delete_document(self, doc_id: str) -> None:
+        for kind in ALL_KINDS:
+            if kind.kind == "people":
+                continue
+            col = "id" if kind.kind == "documents" else "document_id"
+            self.db.execute(f"DELETE FROM {kind.kind} WHERE {col}=?", (doc_id,))
+        self.db.execute("DELETE FROM files WHERE document_id=?", (doc_id,))
+
+    def remove_source(self, source: str) -> None:
+        with self.transaction():
+            old = self.file_state(source)
+            if old and old.document_id:
+                self._delete_document(old.document_id)
+            self.db.execute("DELETE FROM files WHERE source=?", (source,))
+
+    def _insert(self, kind_name: str, records: Iterable[Record]) -> None:
+        kind = KIND_BY_NAME[kind_name]
+        cols = _columns(kind)
+        names = ", ".join(f'"{c}"' for c, _, _ in cols)
+        marks = ", ".join("?" for _ in cols)
+        rows = [
+            tuple(
+                json.dumps(getattr(r, c), ensure_ascii=False) if is_list else getattr(r, c)
+                for c, _, is_list in cols
+            )
+            for r in records
+        ]
+        if rows:
+            self.db.executemany(f"INSERT INTO {kind_name} ({names}) VALUES ({marks})", rows)
+
+    # -- people ------------------------------------------------------------
+
+    def replace_people(self, people: list[Person], links: dict[int, str]) -> None:
+        """Write the people table and each attendee's person_id (keyed by rowid)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM people")
+            self._insert("people", people)
+            self.db.execute("UPDATE attendees SET person_id=NULL")
+            self.db.executemany(
+                "UPDATE attendees SET person_id=? WHERE rowid=?",
+                [(pid, rowid) for rowid, pid in links.items()],
+            )
+
+    def corrections(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self.db.execute("SELECT action, a, b FROM corrections")]
+
+    def add_correction(self, action: str, a: str, b: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO corrections VALUES (?, ?, ?)", (action, a, b))
+
+    # -- reading -----------------------------------------------------------
+
+    def iter_records(
+        self, kind_name: str, where: str = "", params: tuple[Any, ...] = ()
+    ) -> Iterator[Record]:
+        """Records of one kind in stored order (by rowid), optionally filtered by SQL."""
+        kind = KIND_BY_NAME[kind_name]
+        list_cols = {c for c, _, is_list in _columns(kind) if is_list}
+        sql = f"SELECT * FROM {kind_name} {('WHERE ' + where) if where else ''} ORDER BY rowid"
+        for row in self.db.execute(sql, params):
+            data = {k: (json.loads(row[k]) if k in list_cols and row[k] else row[k]) for k in
+                    row.keys()}
+            yield kind.from_dict(data)
+
+    def iter_rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:
+        yield from self.db.execute(sql, params)
+
+    def count(self, kind_name: str) -> int:
+        KIND_BY_NAME[kind_name]  # only known kinds reach SQL
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {kind_name}").fetchone()[0])
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def document_versions(self) -> dict[str, str]:
+        """document id -> sha256 of every stored document: what the index must mirror."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, sha256 FROM documents")}

@@ -1,0 +1,1 @@
+"""minutebook ingest: readers, parsers and records (imports nothing from index/ or search/)."""

@@ -1,0 +1,150 @@
+"""People across papers: one Person per human, from the names attendance lists spell.
+
+Two spellings are the same person when their surnames agree (allowing a
+typo, by rapidfuzz) and their forenames agree, one is a short form of the
+other (Ele / Eleanor), or one is missing. Forenames that disagree keep two
+people apart even when they share a surname. A surname-only name joins a
+person only when exactly one person has that surname. Reviewed corrections
+(merge / split) are applied last, so they survive every re-ingest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ingest.ids import slug_id
+from ingest.records import Person
+
+SURNAME_MIN_RATIO = 88.0
+SHORT_FORMS = {"bob": "robert", "bill": "william", "liz": "elizabeth", "beth": "elizabeth",
+               "kate": "katherine", "jim": "james", "mike": "michael", "tony": "anthony"}
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One written name with what was written beside it; ``key`` identifies the source row."""
+
+    key: int
+    name: str
+    role: str | None = None
+    organisation: str | None = None
+
+
+@dataclass
+class _Cluster:
+    names: Counter[str] = field(default_factory=Counter)
+    roles: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+
+    @property
+    def canonical(self) -> str:
+        """The most written spelling; ties go to the longest, then alphabetical."""
+        return sorted(self.names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+
+
+def _parts(name: str) -> tuple[str, str]:
+    tokens = name.replace(".", " ").split()
+    if len(tokens) == 1:
+        return "", tokens[0].lower()
+    return tokens[0].lower(), tokens[-1].lower()
+
+
+def forenames_agree(a: str, b: str) -> bool:
+    """Same forename, a missing one, an initial, or a short form (Ele / Eleanor)."""
+    if not a or not b or a == b:
+        return True
+    a, b = SHORT_FORMS.get(a, a), SHORT_FORMS.get(b, b)
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 1 and long.startswith(short) and (len(short) == 1 or len(short) >= 3)
+
+
+def same_person(a: str, b: str) -> bool:
+    fa, sa = _parts(a)
+    fb, sb = _parts(b)
+    if fuzz.ratio(sa, sb) < SURNAME_MIN_RATIO:
+        return False
+    return bool(fa and fb) and forenames_agree(fa, fb)
+
+
+def cluster_people(
+    sightings: list[Sighting], corrections: list[tuple[str, str, str]] | None = None
+) -> tuple[list[Person], dict[int, str]]:
+    """People and the person id of each sighting key."""
+    corrections = corrections or []
+    clusters: list[_Cluster] = []
+    surname_only: list[Sighting] = []
+    splits = {frozenset((a.lower(), b.lower())) for act, a, b in corrections if act == "split"}
+    for s in sorted(sightings, key=lambda s: (-len(s.name.split()), s.name, s.key)):
+        if len(s.name.split()) < 2:
+            surname_only.append(s)
+            continue
+        target = next((c for c in clusters if _joins(c, s.name, splits)), None)
+        if target is None:
+            target = _Cluster()
+            clusters.append(target)
+        _add(target, s)
+    for s in surname_only:
+        matches = [c for c in clusters if any(_parts(n)[1] == s.name.lower() for n in c.names)]
+        if len(matches) == 1:
+            _add(matches[0], s)
+        else:
+            _add(_new(clusters), s)
+    _apply_merges(clusters, corrections)
+    return _to_people(clusters)
+
+
+def _new(clusters: list[_Cluster]) -> _Cluster:
+    clusters.append(_Cluster())
+    return clusters[-1]
+
+
+def _joins(cluster: _Cluster, name: str, splits: set[frozenset[str]]) -> bool:
+    for seen in cluster.names:
+        if frozenset((seen.lower(), name.lower())) in splits:
+            return False
+    return any(same_person(seen, name) for seen in cluster.names)
+
+
+def _add(cluster: _Cluster, s: Sighting) -> None:
+    cluster.names[s.name] += 1
+    cluster.keys.append(s.key)
+    if s.role and s.role not in cluster.roles:
+        cluster.roles.append(s.role)
+    if s.organisation and s.organisation not in cluster.organisations:
+        cluster.organisations.append(s.organisation)
+
+
+def _apply_merges(clusters: list[_Cluster], corrections: list[tuple[str, str, str]]) -> None:
+    for action, a, b in corrections:
+        if action != "merge":
+            continue
+        ca = next((c for c in clusters if a in c.names), None)
+        cb = next((c for c in clusters if b in c.names), None)
+        if ca is None or cb is None or ca is cb:
+            continue
+        ca.names.update(cb.names)
+        ca.keys.extend(cb.keys)
+        ca.roles.extend(r for r in cb.roles if r not in ca.roles)
+        ca.organisations.extend(o for o in cb.organisations if o not in ca.organisations)
+        clusters.remove(cb)
+
+
+def _to_people(clusters: list[_Cluster]) -> tuple[list[Person], dict[int, str]]:
+    people: list[Person] = []
+    links: dict[int, str] = {}
+    used: Counter[str] = Counter()
+    for c in sorted(clusters, key=lambda c: c.canonical):
+        pid = slug_id("person", c.canonical)
+        used[pid] += 1
+        if used[pid] > 1:
+            pid = f"{pid}-{used[pid]}"
+        aliases = sorted(n for n in c.names if n != c.canonical)
+        people.append(Person(pid, c.canonical, aliases, c.roles, c.organisations))
+        links.update({k: pid for k in c.keys})
+    return people, links

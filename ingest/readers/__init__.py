@@ -1,0 +1,1 @@
+"""Readers turn a file into a Document; the only place that touches PDF libraries."""

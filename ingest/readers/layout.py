@@ -1,0 +1,151 @@
+"""Pure layout helpers over plain values: headers, footers, columns, headings, cells.
+
+Nothing here imports a PDF library, so every rule is testable with hand-built
+values.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Sequence
+from statistics import median
+
+from ingest.document import Line, Page
+from ingest.normalize import clean_space
+
+PAGE_NUMBER_RE = re.compile(
+    r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE
+)
+
+
+def _shape(text: str) -> str:
+    """A line with its digits blanked, so 'Page 2 of 5' and 'Page 3 of 5' compare equal."""
+    return re.sub(r"\d+", "#", clean_space(text).lower())
+
+
+def is_page_number(text: str) -> bool:
+    return bool(PAGE_NUMBER_RE.match(clean_space(text)))
+
+
+def strip_running_lines(pages: list[Page], edge: int = 3) -> list[Page]:
+    """Drop page numbers and header/footer lines repeated at the same edge of most pages.
+
+    A line counts as running when its digit-blanked shape recurs within the
+    first or last ``edge`` lines of at least half the pages (and of two pages
+    at least); bare page numbers at an edge always go.
+    """
+    if not pages:
+        return pages
+    counts: Counter[str] = Counter()
+    for page in pages:
+        edges = page.lines[:edge] + page.lines[-edge:]
+        counts.update({_shape(line.text) for line in edges})
+    threshold = max(2, (len(pages) + 1) // 2)
+    running = {shape for shape, n in counts.items() if n >= threshold}
+    out: list[Page] = []
+    for page in pages:
+        n = len(page.lines)
+        kept = [
+            line
+            for i, line in enumerate(page.lines)
+            if not (
+                (i < edge or i >= n - edge)
+                and (_shape(line.text) in running or is_page_number(line.text))
+            )
+        ]
+        out.append(Page(page.number, kept, page.tables))
+    return out
+
+
+def find_gutter(
+    spans: Sequence[tuple[float, float]], width: float, min_words: int = 40
+) -> float | None:
+    """The x of a vertical gap that splits a page's words into two columns, or None.
+
+    ``spans`` are (x0, x1) of the words in the body of the page. A gutter is
+    an x in the middle third of the page that no word crosses, with a fair
+    share of words on each side.
+    """
+    if len(spans) < min_words:
+        return None
+    lo, hi = width * 0.33, width * 0.67
+    step = 2.0
+    x = lo
+    best: tuple[float, float] | None = None  # (gap width, centre)
+    while x <= hi:
+        if not any(x0 <= x <= x1 for x0, x1 in spans):
+            start = x
+            while x <= hi and not any(x0 <= x <= x1 for x0, x1 in spans):
+                x += step
+            gap = x - start
+            if best is None or gap > best[0]:
+                best = (gap, (start + x) / 2)
+        x += step
+    if best is None or best[0] < 8:
+        return None
+    centre = best[1]
+    left = sum(1 for x0, x1 in spans if x1 < centre)
+    right = len(spans) - left
+    if min(left, right) < len(spans) * 0.25:
+        return None
+    return centre
+
+
+def mark_headings(lines: list[Line]) -> list[Line]:
+    """Flag lines set larger than the body text as headings (level 1 largest)."""
+    sizes = [line.size for line in lines if line.size]
+    if not sizes:
+        return lines
+    body = median(sizes)
+    bigger = sorted({round(s, 1) for s in sizes if s > body + 0.9}, reverse=True)
+    level = {size: i + 1 for i, size in enumerate(bigger)}
+    out: list[Line] = []
+    for line in lines:
+        lvl = level.get(round(line.size, 1), 0) if line.size else 0
+        out.append(
+            Line(line.text, line.page, lvl, line.bold, line.size, line.x0, line.top)
+            if lvl
+            else line
+        )
+    return out
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+_BLOCK_END_RE = re.compile(r"</(?:li|p|div|ol|ul|br)\s*>|<br\s*/?>", re.IGNORECASE)
+
+
+def clean_cell(raw: str | None) -> str:
+    """Cell text with HTML fragments removed, entities decoded and wrapped lines joined."""
+    if not raw:
+        return ""
+    text = _BLOCK_END_RE.sub(" ", raw)
+    text = _TAG_RE.sub("", text)
+    text = html.unescape(text)
+    lines = [part.strip() for part in text.replace("\r", "").split("\n")]
+    joined = ""
+    for part in lines:
+        if not part:
+            continue
+        if joined.endswith("-") and len(joined) > 1 and joined[-2].isalpha() and part[:1].islower():
+            joined = joined[:-1] + part
+        else:
+            joined = f"{joined} {part}" if joined else part
+    return clean_space(joined)
+
+
+def strip_markup(text: str) -> str:
+    """Inline markdown/HTML removed from a line of running text."""
+    text = _TAG_RE.sub("", text)
+    text = text.replace("**", "").replace("__", "")
+    return clean_space(html.unescape(text))
+
+
+def square_rows(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    """Rows padded to one width, trailing all-empty columns and empty rows dropped."""
+    kept = [list(r) for r in rows if any(c.strip() for c in r)]
+    if not kept:
+        return ()
+    width = max(max((i + 1 for i, c in enumerate(r) if c.strip()), default=0) for r in kept)
+    return tuple(tuple((r + [""] * width)[:width]) for r in kept)

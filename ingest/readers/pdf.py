@@ -1,0 +1,148 @@
+"""PDF reader: the only module that imports pdfplumber.
+
+Returns a Document of lines in reading order (two-column pages read column
+by column, running headers and footers removed) and ruled tables as cell
+grids. Every pdfplumber page is closed as soon as it has been read, which
+keeps memory flat on long papers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ingest.document import Document, Line, Page, TableGrid
+from ingest.errors import ReadError
+from ingest.readers.layout import (
+    clean_cell,
+    find_gutter,
+    mark_headings,
+    square_rows,
+    strip_running_lines,
+)
+from ingest.settings import ReadSettings
+
+
+def read_pdf(path: Path, data: bytes, settings: ReadSettings | None = None) -> Document:
+    """Read a PDF's text layer; raise ReadError with a one-line reason when it cannot."""
+    settings = settings or ReadSettings()
+    check_pdf_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    pages: list[Page] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                try:
+                    pages.append(_read_page(page, number, settings))
+                finally:
+                    page.close()
+    except ReadError:
+        raise
+    except PdfminerException as exc:
+        raise ReadError(_pdfminer_reason(exc)) from exc
+    except Exception as exc:  # pdfminer raises many unrelated types on broken files
+        raise ReadError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    doc = Document(source=str(path), sha256=sha, format="pdf", pages=pages)
+    doc.pages = strip_running_lines(doc.pages)
+    if not any(p.lines or p.tables for p in doc.pages):
+        raise ReadError("no text layer (image-only or scanned PDF)")
+    return doc
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """Reject what is not a PDF before pdfminer sees it, naming what it is instead."""
+    if not data:
+        raise ReadError("empty file (0 bytes)")
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise ReadError("truncated PDF (no end-of-file marker)")
+        return
+    lowered = head[:200].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered:
+        raise ReadError("not a PDF: the file is HTML")
+    raise ReadError("not a PDF: no %PDF header")
+
+
+def _pdfminer_reason(exc: Exception) -> str:
+    text = repr(exc)
+    if "PDFPasswordIncorrect" in text or "password" in text.lower():
+        return "encrypted PDF (password required)"
+    return f"unreadable PDF ({text[:120]})"
+
+
+def _read_page(page: Any, number: int, settings: ReadSettings) -> Page:
+    found = page.find_tables(table_settings=settings.table_settings())
+    boxes = [t.bbox for t in found]
+    tables = [
+        TableGrid(
+            page=number,
+            rows=square_rows([[clean_cell(c) for c in row] for row in t.extract()]),
+            top=t.bbox[1],
+            bottom=t.bbox[3],
+        )
+        for t in found
+    ]
+    tables = [t for t in tables if t.rows]
+
+    def outside_tables(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx = (obj["x0"] + obj["x1"]) / 2
+        cy = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside_tables) if boxes else page
+    lines = _column_lines(text_page, number, settings)
+    return Page(number=number, lines=mark_headings(lines), tables=tables)
+
+
+def _column_lines(page: Any, number: int, settings: ReadSettings) -> list[Line]:
+    """Lines in reading order; a two-column body is read left column first."""
+    height, width = page.height, page.width
+    band = (height * settings.edge_band, height * (1 - settings.edge_band))
+    words = page.extract_words()
+    spans = [(w["x0"], w["x1"]) for w in words if band[0] < w["top"] < band[1]]
+    gutter = find_gutter(spans, width)
+    if gutter is None:
+        return _lines(page, number, settings)
+    # Full-width lines above and below the columns (titles, running heads) stay in place.
+    body_words = [w for w in words if band[0] < w["top"] < band[1]]
+    top = min(w["top"] for w in body_words)
+    bottom = max(w["bottom"] for w in body_words)
+    parts = [
+        page.crop((0, 0, width, top), strict=False),
+        page.crop((0, top, gutter, bottom + 0.5), strict=False),
+        page.crop((gutter, top, width, bottom + 0.5), strict=False),
+        page.crop((0, bottom + 0.5, width, height), strict=False),
+    ]
+    lines: list[Line] = []
+    for part in parts:
+        lines.extend(_lines(part, number, settings))
+    return lines
+
+
+def _lines(page: Any, number: int, settings: ReadSettings) -> list[Line]:
+    out: list[Line] = []
+    for row in page.extract_text_lines(return_chars=True, x_tolerance=settings.x_tolerance):
+        text = row["text"].strip()
+        if not text:
+            continue
+        chars = [c for c in row["chars"] if c["text"].strip()]
+        sizes = sorted(c["size"] for c in chars) or [0.0]
+        bold = sum("bold" in c["fontname"].lower() for c in chars) > len(chars) / 2
+        out.append(
+            Line(
+                text=text,
+                page=number,
+                bold=bold,
+                size=round(sizes[len(sizes) // 2], 1),
+                x0=round(row["x0"], 1),
+                top=round(row["top"], 1),
+            )
+        )
+    return out

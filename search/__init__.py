@@ -1,0 +1,1 @@
+"""Search, export and evaluation over the extracted records."""

@@ -1,0 +1,5 @@
+"""``python -m search`` runs the minutebook CLI."""
+
+from search.cli import run
+
+run()

@@ -1,0 +1,307 @@
+"""The ``minutebook`` command line: the only module that prints or exits.
+
+Data goes to stdout; progress and messages go to stderr. Exit status: 0 on
+success (for searches: something found), 1 when a search finds nothing or a
+command fails, 2 on a usage error, 3 when ingest finished but skipped files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index.fulltext import FullTextIndex
+from index.store import RecordStore
+from index.update import Summary, update
+from ingest.errors import PipelineError
+from ingest.pipeline import Outcome
+from ingest.records import KIND_BY_NAME
+from ingest.vocab import DOC_TYPES
+from search.export import export_all
+from search.query import Filters, Hit, parse_years, search
+
+EXIT_SKIPPED = 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Home:
+    """Where the store and index live: ``--db``, else $MINUTEBOOK_HOME, else ./.minutebook."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "records.sqlite"
+
+    @property
+    def index(self) -> FullTextIndex:
+        return FullTextIndex(self.path / "index")
+
+    @contextmanager
+    def store(self, must_exist: bool = True) -> Iterator[RecordStore]:
+        if must_exist and not self.store_path.exists():
+            raise click.ClickException(
+                f"no minutebook store at {self.path}: run `minutebook ingest PATH` first "
+                "(or pass --db)"
+            )
+        try:
+            store = RecordStore(self.store_path)
+        except PipelineError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--db",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MINUTEBOOK_HOME",
+    default=Path(".minutebook"),
+    show_default=True,
+    help="Folder holding the record store and index (or set MINUTEBOOK_HOME).",
+)
+@click.version_option(package_name="minutebook")
+@click.pass_context
+def main(ctx: click.Context, db: Path) -> None:
+    """minutebook: a searchable memory of a partnership's meeting papers.
+
+    \b
+    Example:
+      minutebook ingest corpus/pdf
+      minutebook search reoffending --year 2011..2014
+    """
+    ctx.obj = Home(db)
+
+
+# -- ingest -----------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", "-w", type=click.IntRange(1, 64), default=None,
+              help="Parallel worker processes [default: all cores].")
+@click.option("--prune", is_flag=True, help="Drop records of stored files that no longer exist.")
+@click.option("--force", is_flag=True, help="Parse every file again, even when unchanged.")
+@click.option("--silent", "-s", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(home: Home, paths: tuple[Path, ...], workers: int | None, prune: bool, force: bool,
+           silent: bool) -> None:
+    """Ingest papers (PDF, text, markdown, HTML) from files or folders.
+
+    Unchanged files (same content hash) are not parsed again. A file that
+    cannot be read is reported with its reason and skipped; the rest is
+    ingested. Exit status 3 means the run finished but skipped some files.
+
+    \b
+    Example:
+      minutebook ingest corpus/pdf ../papers/2024
+    """
+    with home.store(must_exist=False) as store:
+        summary = _run_update(store, home, paths, workers, prune, force, silent)
+    for source, reason in summary.skipped:
+        echo_err(f"skipped {source}: {reason}")
+    for source, warning in summary.warnings:
+        echo_err(f"warning {source}: {warning}")
+    if summary.statuses["ingested"] == 0 and summary.statuses["unchanged"] and not force:
+        echo_err("nothing changed: every file is already in the store (no parsing done)")
+    echo_err(summary.line())
+    if summary.problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers: int | None,
+                prune: bool, force: bool, silent: bool) -> Summary:
+    from index.update import discover
+
+    total = len(discover(paths))
+    with click.progressbar(length=total, label="ingesting", file=sys.stderr,
+                           hidden=silent or total < 2) as bar:
+        def step(outcome: Outcome) -> None:
+            bar.update(1)
+
+        summary = update(store, paths, workers=workers, prune=prune, force=force, progress=step)
+    summary.indexed, _ = home.index.sync(store)
+    return summary
+
+
+# -- search -----------------------------------------------------------------
+
+
+def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--json / --csv shared by every command that prints rows."""
+    func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")(func)
+    return func
+
+
+def emit_rows(rows: list[dict[str, Any]], as_json: bool, as_csv: bool,
+              show: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif as_csv:
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: json.dumps(v) if isinstance(v, list) else v
+                                 for k, v in row.items()})
+    else:
+        for row in rows:
+            click.echo(show(row))
+
+
+def _show_hit(hit: dict[str, Any]) -> str:
+    head = click.style(hit["title"] or hit["source"], bold=True)
+    meta = f"{hit['date'] or 'undated'} · {hit['doc_type']} · p.{hit['page']} · {hit['kind']}"
+    return f"{head}\n  {meta} · {hit['source']}\n  {hit['snippet']}\n"
+
+
+@main.command("search", context_settings=CONTEXT)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--year", help="A year or range: 2013, 2011..2014, 2013.., ..2014.")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Only this doc type.")
+@click.option("--body", help="Only papers of this body (e.g. 'Community Safety Partnership').")
+@click.option("--kind", type=click.Choice(["passage", "resolution", "action", "item", "table",
+                                            "figure"]), help="Only this kind of record.")
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
+@output_options
+@click.pass_obj
+def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: str | None,
+               body: str | None, kind: str | None, limit: int, as_json: bool,
+               as_csv: bool) -> None:
+    """Full-text search: words, "phrases", AND/OR/NOT, field:value, fuzzy~.
+
+    Each hit shows title, date, doc type, page and a snippet with matched
+    terms in [brackets]. Exit status 1 when nothing matches.
+
+    \b
+    Example:
+      minutebook search reoffending --year 2011..2014
+      minutebook search '"integrated offender management"' --type minutes --json
+    """
+    try:
+        years = parse_years(year) if year else (None, None)
+        filters = Filters(years[0], years[1], doc_type, body, kind)
+        hits: list[Hit] = search(home.index, " ".join(query), filters, limit)
+    except PipelineError as exc:
+        raise click.UsageError(str(exc)) from exc
+    emit_rows([h.to_dict() for h in hits], as_json, as_csv, _show_hit)
+    if not hits:
+        echo_err("no matches")
+        sys.exit(1)
+
+
+# -- show, stats, export, index ------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("record_id")
+@click.pass_obj
+def show(home: Home, record_id: str) -> None:
+    """Print one document (by id or source path) with its records, or one record, as JSON.
+
+    \b
+    Example:
+      minutebook show corpus/pdf/2023-10_csp_minutes.pdf
+    """
+    with home.store() as store:
+        data = _lookup(store, record_id)
+    if data is None:
+        raise click.ClickException(f"no document or record with id or source {record_id!r}")
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _lookup(store: RecordStore, key: str) -> dict[str, Any] | None:
+    docs = list(store.iter_records("documents", "id=? OR source=? OR id LIKE ?",
+                                   (key, key, key + "%")))
+    if len(docs) == 1:
+        doc = docs[0]
+        out: dict[str, Any] = {"document": doc.to_dict()}
+        for name in ("meetings", "attendees", "items", "resolutions", "actions", "figures",
+                     "tables"):
+            out[name] = [r.to_dict() for r in store.iter_records(name, "document_id=?",
+                                                                  (doc.to_dict()["id"],))]
+        return out
+    for name in KIND_BY_NAME:
+        for record in store.iter_records(name, "id=?", (key,)):
+            return {"kind": name, **record.to_dict()}
+    return None
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats(home: Home, as_json: bool) -> None:
+    """Counts of documents and records, and documents by year and type."""
+    with home.store() as store:
+        counts = {name: store.count(name) for name in KIND_BY_NAME}
+        by_year = {str(r[0]): r[1] for r in store.iter_rows(
+            "SELECT year, COUNT(*) FROM documents GROUP BY year ORDER BY year")}
+        by_type = {r[0]: r[1] for r in store.iter_rows(
+            "SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type ORDER BY doc_type")}
+        skipped = {r[0]: r[1] for r in store.iter_rows(
+            "SELECT source, error FROM files WHERE status != 'ingested' ORDER BY source")}
+    data = {"records": counts, "documents_by_year": by_year, "documents_by_type": by_type,
+            "skipped": skipped}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for section, values in data.items():
+        click.echo(f"{section}:")
+        for key, value in values.items():
+            click.echo(f"  {key:<40} {value}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (created if missing).")
+@click.pass_obj
+def export(home: Home, out: Path) -> None:
+    """Export every record kind as JSONL and CSV, and every table as its own CSV.
+
+    Writes DIR/<kind>.jsonl and DIR/<kind>.csv for documents, meetings,
+    attendees, items, resolutions, actions, figures, tables and people, and
+    DIR/tables/<paper>-p<page>-t<n>.csv per table.
+
+    \b
+    Example:
+      minutebook export --out exported/
+    """
+    with home.store() as store:
+        counts = export_all(store, out)
+    echo_err("exported " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" to {out}")
+
+
+@main.group("index", context_settings=CONTEXT)
+def index_group() -> None:
+    """Manage the full-text index (derived from the record store)."""
+
+
+@index_group.command("rebuild", context_settings=CONTEXT)
+@click.pass_obj
+def index_rebuild(home: Home) -> None:
+    """Rebuild the full-text index from the record store."""
+    with home.store() as store:
+        added, _ = home.index.sync(store, rebuild=True)
+    echo_err(f"index rebuilt: {added} documents")
+
+
+def run() -> None:
+    """Entry point for ``python -m search``."""
+    main(prog_name=os.environ.get("MINUTEBOOK_PROG", "minutebook"))

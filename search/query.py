@@ -1,0 +1,139 @@
+"""User queries -> Whoosh queries with filters -> Hit values with highlighted snippets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from whoosh import highlight, qparser, query, scoring
+from whoosh.qparser.plugins import FuzzyTermPlugin, GtLtPlugin
+
+from index.fulltext import FullTextIndex
+from ingest.errors import QueryError
+from ingest.vocab import DOC_TYPES
+
+SEARCH_FIELDS = ["text", "title", "section"]
+YEAR_RE = re.compile(r"^(\d{4})?(?:\s*(\.\.|-)\s*(\d{4})?)?$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions a user adds to a query with options."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_type: str | None = None
+    body: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, with everything needed to open the page."""
+
+    source: str
+    document_id: str
+    title: str
+    date: str | None
+    doc_type: str
+    page: int
+    kind: str
+    section: str | None
+    snippet: str
+    score: float
+    id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_years(text: str) -> tuple[int | None, int | None]:
+    """'2013' -> (2013, 2013); '2011..2014' -> (2011, 2014); '2013..' -> (2013, None)."""
+    m = YEAR_RE.match(text.strip())
+    if not m or not (m.group(1) or m.group(3)):
+        raise QueryError(f"bad year {text!r}: use 2013, 2011..2014, 2013.. or ..2014")
+    start = int(m.group(1)) if m.group(1) else None
+    end = int(m.group(3)) if m.group(3) else None
+    if not m.group(2):
+        end = start
+    if start and end and start > end:
+        raise QueryError(f"bad year range {text!r}: the first year is after the second")
+    return start, end
+
+
+class _Brackets(highlight.Formatter):
+    """Marks matched terms as [term] so snippets stay plain text in every output."""
+
+    between = " ... "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"[{highlight.get_text(text, token, replace)}]"
+
+
+def _filter_query(filters: Filters, schema: Any) -> query.Query | None:
+    parts: list[query.Query] = []
+    if filters.year_from or filters.year_to:
+        parts.append(query.NumericRange("year", filters.year_from, filters.year_to))
+    if filters.doc_type:
+        if filters.doc_type not in DOC_TYPES:
+            raise QueryError(
+                f"unknown type {filters.doc_type!r}: choose one of {', '.join(DOC_TYPES)}"
+            )
+        parts.append(query.Term("doc_type", filters.doc_type))
+    if filters.body:
+        parser = qparser.QueryParser("body", schema)
+        parts.append(parser.parse(f'"{filters.body}"'))
+    if filters.kind:
+        parts.append(query.Term("kind", filters.kind))
+    return query.And(parts) if parts else None
+
+
+def parse_query(text: str, schema: Any) -> query.Query:
+    """Words, "phrases", AND/OR/NOT, field:value, year:[2011 TO 2014], fuzzy~."""
+    parser = qparser.MultifieldParser(SEARCH_FIELDS, schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(GtLtPlugin())
+    try:
+        q = parser.parse(text)
+    except Exception as exc:  # whoosh raises several types for malformed input
+        raise QueryError(f"cannot understand the query {text!r}: {exc}") from exc
+    if isinstance(q, query.NullQuery) or q is query.NullQuery:
+        raise QueryError(f"the query {text!r} has no words to search for")
+    return q
+
+
+def search(
+    index: FullTextIndex, text: str, filters: Filters | None = None, limit: int = 10
+) -> list[Hit]:
+    """Ranked hits for ``text`` (BM25F, fields weighted; recency breaks ties)."""
+    if not index.exists():
+        raise QueryError("no index yet: run `minutebook ingest PATH` first")
+    ix = index.open()
+    try:
+        q = parse_query(text, ix.schema)
+        fq = _filter_query(filters or Filters(), ix.schema)
+        with ix.searcher(weighting=scoring.BM25F(title_B=0.5)) as searcher:
+            results = searcher.search(q, filter=fq, limit=limit, terms=True)
+            results.formatter = _Brackets()
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+            return [_to_hit(h) for h in results]
+    finally:
+        ix.close()
+
+
+def _to_hit(hit: Any) -> Hit:
+    snippet = hit.highlights("text", top=2) or hit["text"][:240]
+    return Hit(
+        source=hit["source"],
+        document_id=hit["document_id"],
+        title=hit["title"],
+        date=hit.get("date"),
+        doc_type=hit["doc_type"],
+        page=hit["page"],
+        kind=hit["kind"],
+        section=hit.get("section") or None,
+        snippet=" ".join(snippet.split()),
+        score=round(float(hit.score), 3),
+        id=hit["id"],
+    )
