@@ -22,6 +22,7 @@ from ingest.errors import StoreError
 from ingest.records import ALL_KINDS, KIND_BY_NAME, ParsedDocument, Person, Record
 
 SCHEMA_VERSION = 1
+KEPT_STATUSES = ("ingested", "duplicate")  # file states that need no work while unchanged
 
 _SQL_TYPES = {int: "INTEGER", float: "REAL", str: "TEXT"}
 
@@ -81,6 +82,7 @@ class FileState:
     document_id: str | None
     status: str
     error: str | None
+    updated: float = 0.0
 
 
 class RecordStore:
@@ -139,32 +141,44 @@ class RecordStore:
         """Keep a skipped file's reason; its earlier records (if any) are dropped with it."""
         with self.transaction():
             old = self.file_state(source)
-            if old and old.document_id:
+            if old and old.document_id and old.status == "ingested":
                 self._delete_document(old.document_id)
-            self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, ?)",
-                (source, sha256, status, error, time.time()),
-            )
+            self._set_file(source, sha256, None, status, error)
 
     # -- documents -----------------------------------------------------------
 
     def put_document(self, parsed: ParsedDocument) -> str:
-        """Replace a document's records in one transaction: 'insert', 'update' or 'noop'."""
+        """Replace a document's records in one transaction.
+
+        Returns 'insert', 'update', 'noop', or 'duplicate' when another path
+        already holds the same content (that path keeps the records).
+        """
         doc = parsed.document
         with self.transaction():
             old = self.file_state(doc.source)
-            if old and old.sha256 == doc.sha256 and old.status == "ingested":
+            if old and old.sha256 == doc.sha256 and old.status in KEPT_STATUSES:
                 return "noop"
-            if old and old.document_id:
+            if old and old.document_id and old.status == "ingested":
                 self._delete_document(old.document_id)
-            self._delete_document(doc.id)  # the same content under another path
+            holder = self.db.execute(
+                "SELECT source FROM files WHERE document_id=? AND status='ingested' AND source!=?",
+                (doc.id, doc.source),
+            ).fetchone()
+            if holder:
+                self._set_file(doc.source, doc.sha256, doc.id, "duplicate",
+                               f"same content as {holder[0]}")
+                return "duplicate"
             for kind_name, records in parsed.records().items():
                 self._insert(kind_name, records)
-            self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, 'ingested', NULL, ?)",
-                (doc.source, doc.sha256, doc.id, time.time()),
-            )
+            self._set_file(doc.source, doc.sha256, doc.id, "ingested", None)
         return "update" if old else "insert"
+
+    def _set_file(self, source: str, sha256: str | None, document_id: str | None, status: str,
+                  error: str | None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            (source, sha256, document_id, status, error, time.time()),
+        )
 
     def _delete_document(self, doc_id: str) -> None:
         for kind in ALL_KINDS:
@@ -172,12 +186,11 @@ class RecordStore:
                 continue
             col = "id" if kind.kind == "documents" else "document_id"
             self.db.execute(f"DELETE FROM {kind.kind} WHERE {col}=?", (doc_id,))
-        self.db.execute("DELETE FROM files WHERE document_id=?", (doc_id,))
 
     def remove_source(self, source: str) -> None:
         with self.transaction():
             old = self.file_state(source)
-            if old and old.document_id:
+            if old and old.document_id and old.status == "ingested":
                 self._delete_document(old.document_id)
             self.db.execute("DELETE FROM files WHERE source=?", (source,))
 
@@ -226,8 +239,9 @@ class RecordStore:
         list_cols = {c for c, _, is_list in _columns(kind) if is_list}
         sql = f"SELECT * FROM {kind_name} {('WHERE ' + where) if where else ''} ORDER BY rowid"
         for row in self.db.execute(sql, params):
-            data = {k: (json.loads(row[k]) if k in list_cols and row[k] else row[k]) for k in
-                    row.keys()}
+            data = dict(row)
+            for k in list_cols:
+                data[k] = json.loads(data[k]) if data[k] else []
             yield kind.from_dict(data)
 
     def iter_rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.people import resolve_store_people
-from index.store import RecordStore
+from index.store import KEPT_STATUSES, RecordStore
 from ingest.pipeline import Outcome, ingest_file
 from ingest.readers.registry import is_supported
 
@@ -100,7 +100,7 @@ def update(
     for path in files:
         state = known.get(str(path))
         sha = _sha_of(path) if state and not force else None
-        if state and state.status == "ingested" and sha == state.sha256:
+        if state and state.status in KEPT_STATUSES and sha == state.sha256:
             _count(summary, Outcome(str(path), "unchanged", sha256=sha), progress)
         else:
             todo.append(path)

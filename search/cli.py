@@ -305,3 +305,58 @@ def index_rebuild(home: Home) -> None:
 def run() -> None:
     """Entry point for ``python -m search``."""
     main(prog_name=os.environ.get("MINUTEBOOK_PROG", "minutebook"))
+
+
+# -- eval -------------------------------------------------------------------
+
+
+@main.command("eval", context_settings=CONTEXT)
+@click.option("--gold", "gold_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold JSON files, one per document.")
+@click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the gold's document sources live [default: the gold folder's parent].")
+@click.option("--verbose", "-v", is_flag=True, help="List misses and false hits.")
+@click.option("--min-f1", type=click.FloatRange(0, 1), default=None,
+              help="Exit 1 when the overall F1 is below this floor.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-kind scores as JSON.")
+def eval_cmd(gold_dir: Path, docs_dir: Path | None, verbose: bool, min_f1: float | None,
+             as_json: bool) -> None:
+    """Measure extraction against a gold set: precision, recall and F1 per record kind.
+
+    Each gold file names its document (document.source, relative to --docs);
+    the document is read and parsed afresh and its records are matched one to
+    one with the gold (names and texts fuzzily, figures by value and unit,
+    tables cell by cell). OVERALL is the mean F1 over the kinds present.
+
+    \b
+    Example:
+      minutebook eval --gold tests/gold --docs corpus
+    """
+    from search.evaluate import combine, format_report, load_gold, score_document
+    from search.gold_run import predicted_for
+
+    docs_dir = docs_dir or gold_dir.parent
+    per_doc = []
+    for gold_file in sorted(gold_dir.glob("*.json")):
+        gold = load_gold(gold_file)
+        source = docs_dir / gold["document"]["source"]
+        predicted, error = predicted_for(source)
+        if error:
+            echo_err(f"warning {source}: {error}")
+        per_doc.append(score_document(gold, predicted))
+    if not per_doc:
+        raise click.UsageError(f"no gold files (*.json) in {gold_dir}")
+    report = combine(per_doc)
+    if as_json:
+        click.echo(json.dumps({"overall": report.overall, "documents": report.documents,
+                               "kinds": {k: {"precision": c.precision, "recall": c.recall,
+                                             "f1": c.f1, "gold": c.gold,
+                                             "predicted": c.predicted}
+                                         for k, c in report.kinds.items() if not c.empty}},
+                              indent=2))
+    else:
+        click.echo(format_report(report, verbose=verbose))
+    if min_f1 is not None and report.overall < min_f1:
+        echo_err(f"overall F1 {report.overall:.3f} is below the floor {min_f1:.3f}")
+        sys.exit(1)

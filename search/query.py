@@ -98,8 +98,10 @@ def parse_query(text: str, schema: Any) -> query.Query:
         q = parser.parse(text)
     except Exception as exc:  # whoosh raises several types for malformed input
         raise QueryError(f"cannot understand the query {text!r}: {exc}") from exc
-    if isinstance(q, query.NullQuery) or q is query.NullQuery:
-        raise QueryError(f"the query {text!r} has no words to search for")
+    if q is query.NullQuery:
+        raise QueryError(
+            f"the query {text!r} has no words to search for (words like 'the' are ignored)"
+        )
     return q
 
 

@@ -1,0 +1,38 @@
+# minutebook: `make demo` runs the main job on the sample corpus; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= .minutebook-demo
+
+.PHONY: demo test lint install install-test clean
+
+$(BIN)/minutebook: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install: $(BIN)/minutebook
+
+install-test: install
+	$(BIN)/pip install --quiet -e ".[test]"
+
+demo: install
+	$(BIN)/minutebook --db $(HOME_DIR) ingest corpus/pdf
+	@echo; echo '$$ minutebook search reoffending --year 2011..2014'
+	$(BIN)/minutebook --db $(HOME_DIR) search reoffending --year 2011..2014 --limit 5
+	@echo; echo '$$ minutebook search "integrated offender management" --type minutes'
+	$(BIN)/minutebook --db $(HOME_DIR) search '"integrated offender management"' --type minutes --limit 5
+	@echo; echo '$$ minutebook search --kind resolution prevent'
+	$(BIN)/minutebook --db $(HOME_DIR) search prevent --kind resolution --limit 5
+	$(BIN)/minutebook --db $(HOME_DIR) stats
+
+lint: install-test
+	$(BIN)/ruff check ingest index search tests corpus/render.py
+	$(BIN)/mypy
+
+test: install-test lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR)
