@@ -24,6 +24,7 @@ from ingest.readers.layout import (
     square_rows,
     strip_running_lines,
 )
+from ingest.readers.ocr import ocr_available, ocr_pdf
 from ingest.settings import ReadSettings
 
 
@@ -47,10 +48,25 @@ def read_pdf(path: Path, data: bytes, settings: ReadSettings | None = None) -> D
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise ReadError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     doc = Document(source=str(path), sha256=sha, format="pdf", pages=pages)
-    doc.pages = strip_running_lines(doc.pages)
     if not any(p.lines or p.tables for p in doc.pages):
-        raise ReadError("no text layer (image-only or scanned PDF)")
+        doc.pages = _ocr_pages(path)
+        doc.format = "pdf-ocr"
+        doc.warnings.append("no text layer: read by OCR, check names and figures")
+    doc.pages = strip_running_lines(doc.pages)
     return doc
+
+
+def _ocr_pages(path: Path) -> list[Page]:
+    """The pages of an image-only PDF read by OCR, or a ReadError saying why not."""
+    if not ocr_available():
+        raise ReadError(
+            "no text layer (image-only or scanned PDF) and OCR is not installed: "
+            "install tesseract-ocr to read it"
+        )
+    pages = ocr_pdf(path)
+    if not any(p.lines for p in pages):
+        raise ReadError("no text layer (image-only PDF) and OCR found no text")
+    return pages
 
 
 def check_pdf_bytes(data: bytes) -> None:
