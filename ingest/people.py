@@ -42,8 +42,10 @@ class _Cluster:
 
     @property
     def canonical(self) -> str:
-        """The most written spelling; ties go to the longest, then alphabetical."""
-        return sorted(self.names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
+        """The fullest forename (Eleanor over Ele), then the most written spelling."""
+        return sorted(
+            self.names.items(), key=lambda kv: (-len(_parts(kv[0])[0]), -kv[1], kv[0])
+        )[0][0]
 
 
 def _parts(name: str) -> tuple[str, str]:
