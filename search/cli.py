@@ -14,19 +14,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from index.fulltext import FullTextIndex
 from index.store import RecordStore
-from index.update import Summary, update
 from ingest.errors import PipelineError
-from ingest.pipeline import Outcome
 from ingest.records import KIND_BY_NAME
 from ingest.vocab import DOC_TYPES
 from search.export import export_all
 from search.query import Filters, Hit, parse_years, search
+
+if TYPE_CHECKING:  # the parsers (and spaCy) load only for commands that parse
+    from index.update import Summary
+    from ingest.pipeline import Outcome
 
 EXIT_SKIPPED = 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -127,7 +129,7 @@ def ingest(home: Home, paths: tuple[Path, ...], workers: int | None, prune: bool
 
 def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers: int | None,
                 prune: bool, force: bool, silent: bool) -> Summary:
-    from index.update import discover
+    from index.update import discover, update
 
     total = len(discover(paths))
     with click.progressbar(length=total, label="ingesting", file=sys.stderr,
@@ -360,3 +362,28 @@ def eval_cmd(gold_dir: Path, docs_dir: Path | None, verbose: bool, min_f1: float
     if min_f1 is not None and report.overall < min_f1:
         echo_err(f"overall F1 {report.overall:.3f} is below the floor {min_f1:.3f}")
         sys.exit(1)
+
+
+# -- debug ------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KIND_BY_NAME)),
+              help="Only these record kinds (repeatable) [default: all but passages, mentions].")
+def debug(path: Path, kinds: tuple[str, ...]) -> None:
+    """Parse one file and print its records as JSON, without touching the store.
+
+    \b
+    Example:
+      minutebook debug corpus/pdf/2023-10_csp_minutes.pdf --kind attendees
+    """
+    from ingest.pipeline import ingest_file
+
+    outcome = ingest_file(path)
+    if outcome.parsed is None:
+        raise click.ClickException(f"{path}: {outcome.error}")
+    wanted = set(kinds) or set(KIND_BY_NAME) - {"passages", "mentions"}
+    records = {k: [r.to_dict() for r in v] for k, v in outcome.parsed.records().items()
+               if k in wanted}
+    click.echo(json.dumps(records, ensure_ascii=False, indent=2))

@@ -97,7 +97,9 @@ def test_seed_text_tables_split_where_width_grows() -> None:
 
 def test_markdown_pipe_table_and_html_table(tmp_path: Path) -> None:
     md = tmp_path / "note.md"
-    md.write_text("# Action log\n\n| Ref | Action | Owner |\n|---|---|---|\n| 1 | Circulate | JB |\n")
+    md.write_text(
+        "# Action log\n\n| Ref | Action | Owner |\n|---|---|---|\n| 1 | Circulate | JB |\n"
+    )
     doc = read_text(md, md.read_bytes())
     assert list(doc.tables())[0].rows == (("Ref", "Action", "Owner"), ("1", "Circulate", "JB"))
     page = tmp_path / "p.html"
