@@ -40,14 +40,14 @@ def make_schema() -> Schema:
     stem = StemmingAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        kind=ID(stored=True),
+        kind=ID(stored=True, sortable=True),
         document_id=ID(stored=True),
         source=STORED(),
         title=TEXT(stored=True, analyzer=stem, field_boost=2.0),
-        doc_type=ID(stored=True),
+        doc_type=ID(stored=True, sortable=True),
         body=TEXT(stored=True),
-        date=ID(stored=True),
-        year=NUMERIC(int, stored=True),
+        date=ID(stored=True, sortable=True),
+        year=NUMERIC(int, stored=True, sortable=True),
         page=NUMERIC(int, stored=True),
         section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
         text=TEXT(stored=True, analyzer=stem),

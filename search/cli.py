@@ -24,7 +24,7 @@ from ingest.errors import PipelineError
 from ingest.records import KIND_BY_NAME
 from ingest.vocab import DOC_TYPES
 from search.export import export_all
-from search.query import Filters, Hit, parse_years, search
+from search.query import SORTS, Filters, parse_years, search
 
 if TYPE_CHECKING:  # the parsers (and spaCy) load only for commands that parse
     from index.update import Summary
@@ -182,11 +182,14 @@ def _show_hit(hit: dict[str, Any]) -> str:
 @click.option("--kind", type=click.Choice(["passage", "resolution", "action", "item", "table",
                                             "figure"]), help="Only this kind of record.")
 @click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Order by relevance (newer first on ties) or by date, newest first.")
+@click.option("--facets", is_flag=True, help="Also print counts by year, doc type and kind.")
 @output_options
 @click.pass_obj
 def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: str | None,
-               body: str | None, kind: str | None, limit: int, as_json: bool,
-               as_csv: bool) -> None:
+               body: str | None, kind: str | None, limit: int, sort: str, facets: bool,
+               as_json: bool, as_csv: bool) -> None:
     """Full-text search: words, "phrases", AND/OR/NOT, field:value, fuzzy~.
 
     Each hit shows title, date, doc type, page and a snippet with matched
@@ -200,13 +203,23 @@ def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: s
     try:
         years = parse_years(year) if year else (None, None)
         filters = Filters(years[0], years[1], doc_type, body, kind)
-        hits: list[Hit] = search(home.index, " ".join(query), filters, limit)
+        result = search(home.index, " ".join(query), filters, limit, sort, facets)
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
+    hits = result.hits
     emit_rows([h.to_dict() for h in hits], as_json, as_csv, _show_hit)
+    if facets:
+        _show_facets(result.facets, result.total)
     if not hits:
         echo_err("no matches")
         sys.exit(1)
+
+
+def _show_facets(facets: dict[str, dict[str, int]], total: int) -> None:
+    """Facet counts go to stderr so that --json/--csv output stays one document."""
+    echo_err(f"{total} matches")
+    for name, counts in facets.items():
+        echo_err(f"  by {name}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
 
 
 # -- show, stats, export, index ------------------------------------------------

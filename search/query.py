@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from whoosh import highlight, qparser, query, scoring
+from whoosh import highlight, qparser, query, scoring, sorting
 from whoosh.qparser.plugins import FuzzyTermPlugin, GtLtPlugin
 
 from index.fulltext import FullTextIndex
@@ -41,7 +41,7 @@ class Hit:
     kind: str
     section: str | None
     snippet: str
-    score: float
+    score: float | None
     id: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,26 +105,76 @@ def parse_query(text: str, schema: Any) -> query.Query:
     return q
 
 
+FACETS = ("year", "doc_type", "kind")
+SORTS = ("relevance", "date")
+
+
+@dataclass
+class SearchResult:
+    """Hits in order, how many matched in all, and counts per facet when asked for."""
+
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+TIE_WINDOW = 20  # extra hits fetched so recency can break ties at the cut-off
+
+
+def _rank(hits: list[Hit], sort: str, limit: int) -> list[Hit]:
+    """Relevance with newer papers first among equal scores, or newest first."""
+    if sort == "date":
+        return sorted(hits, key=lambda h: h.date or "", reverse=True)[:limit]
+    return sorted(hits, key=lambda h: (-(h.score or 0.0), _negated(h.date)))[:limit]
+
+
+def _negated(date: str | None) -> tuple[int, ...]:
+    return tuple(-int(part) for part in (date or "0-0-0").split("-"))
+
+
 def search(
-    index: FullTextIndex, text: str, filters: Filters | None = None, limit: int = 10
-) -> list[Hit]:
-    """Ranked hits for ``text`` (BM25F, fields weighted; recency breaks ties)."""
+    index: FullTextIndex,
+    text: str,
+    filters: Filters | None = None,
+    limit: int = 10,
+    sort: str = "relevance",
+    facets: bool = False,
+) -> SearchResult:
+    """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties)."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
     if not index.exists():
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
     ix = index.open()
     try:
         q = parse_query(text, ix.schema)
         fq = _filter_query(filters or Filters(), ix.schema)
+        groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
         with ix.searcher(weighting=scoring.BM25F(title_B=0.5)) as searcher:
-            results = searcher.search(q, filter=fq, limit=limit, terms=True)
+            by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+            results = searcher.search(
+                q, filter=fq, limit=limit + TIE_WINDOW, terms=True, sortedby=by_date,
+                groupedby=groups,
+            )
             results.formatter = _Brackets()
             results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-            return [_to_hit(h) for h in results]
+            counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
+            hits = [_to_hit(h, scored=sort != "date") for h in results]
+            return SearchResult(_rank(hits, sort, limit), len(results), counts)
     finally:
         ix.close()
 
 
-def _to_hit(hit: Any) -> Hit:
+def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
+    """Counts per facet value; a missing year (stored as the numeric maximum) is 'undated'."""
+    counts: dict[str, int] = {}
+    for key, docs in groups.items():
+        label = "undated" if key in (None, "") or (isinstance(key, int) and key > 9999) else key
+        counts[str(label)] = counts.get(str(label), 0) + len(docs)
+    return dict(sorted(counts.items()))
+
+
+def _to_hit(hit: Any, scored: bool = True) -> Hit:
     snippet = hit.highlights("text", top=2) or hit["text"][:240]
     return Hit(
         source=hit["source"],
@@ -136,6 +186,6 @@ def _to_hit(hit: Any) -> Hit:
         kind=hit["kind"],
         section=hit.get("section") or None,
         snippet=" ".join(snippet.split()),
-        score=round(float(hit.score), 3),
+        score=round(float(hit.score), 3) if scored else None,
         id=hit["id"],
     )
