@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 
 def document_id(sha256: str) -> str:
@@ -21,7 +22,8 @@ def record_id(doc_id: str, kind: str, ordinal: int) -> str:
 
 def slug_id(prefix: str, name: str) -> str:
     """A readable id from a name, stable across documents: 'person:eleanor-girling'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     if not slug:
         slug = hashlib.sha1(name.encode()).hexdigest()[:10]
     return f"{prefix}:{slug}"

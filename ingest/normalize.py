@@ -111,6 +111,12 @@ def find_times(text: str) -> list[str]:
 
 HONORIFICS = (
     "Detective Chief Superintendent",
+    "Detective Chief Inspector",
+    "Detective Sergeant",
+    "Station Manager",
+    "Borough Commander",
+    "Police Constable",
+    "Sergeant",
     "Chief Superintendent",
     "Detective Superintendent",
     "Superintendent",
@@ -166,10 +172,21 @@ def dehyphenate(lines: list[str]) -> str:
     out = ""
     for line in lines:
         line = line.strip()
-        if not line:
-            continue
-        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
-            out = out[:-1] + line
-        else:
-            out = f"{out} {line}" if out else line
+        if line:
+            out = join_wrapped(out, line)
     return clean_space(out)
+
+
+def join_wrapped(before: str, after: str) -> str:
+    """Join a wrapped line to the text before it.
+
+    'Re-' + 'cruit' mends a split word; 'Llywelyn-' + 'Roberts' and '17/06-' + '1'
+    keep the hyphen with no space (a hyphenated name or code); else one space.
+    """
+    if not before:
+        return after
+    if before.endswith("-") and len(before) > 1 and before[-2].isalnum():
+        if after[:1].islower():
+            return before[:-1] + after
+        return before + after
+    return f"{before} {after}"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from statistics import median
 
 from ingest.document import Line, Page
-from ingest.normalize import clean_space
+from ingest.normalize import clean_space, join_wrapped
 
 PAGE_NUMBER_RE = re.compile(
     r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE
@@ -113,6 +113,13 @@ def mark_headings(lines: list[Line]) -> list[Line]:
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
+_CID_RE = re.compile(r"\(cid:\d+\)")
+
+
+def fix_glyphs(text: str) -> str:
+    """Unmapped glyphs (pdfminer's '(cid:127)', bullets in most fonts) become a bullet."""
+    return _CID_RE.sub("•", text)
+
 _BLOCK_END_RE = re.compile(r"</(?:li|p|div|ol|ul|br)\s*>|<br\s*/?>", re.IGNORECASE)
 
 
@@ -122,17 +129,15 @@ def clean_cell(raw: str | None) -> str:
         return ""
     text = _BLOCK_END_RE.sub(" ", raw)
     text = _TAG_RE.sub("", text)
-    text = html.unescape(text)
+    text = fix_glyphs(html.unescape(text))
     lines = [part.strip() for part in text.replace("\r", "").split("\n")]
     joined = ""
     for part in lines:
         if not part:
             continue
-        if joined.endswith("-") and len(joined) > 1 and joined[-2].isalpha() and part[:1].islower():
-            joined = joined[:-1] + part
-        else:
-            joined = f"{joined} {part}" if joined else part
+        joined = join_wrapped(joined, part)
     return clean_space(joined)
+
 
 
 def strip_markup(text: str) -> str:

@@ -20,6 +20,7 @@ from ingest.errors import ReadError
 from ingest.readers.layout import (
     clean_cell,
     find_gutter,
+    fix_glyphs,
     mark_headings,
     square_rows,
     strip_running_lines,
@@ -145,7 +146,7 @@ def _column_lines(page: Any, number: int, settings: ReadSettings) -> list[Line]:
 def _lines(page: Any, number: int, settings: ReadSettings) -> list[Line]:
     out: list[Line] = []
     for row in page.extract_text_lines(return_chars=True, x_tolerance=settings.x_tolerance):
-        text = row["text"].strip()
+        text = fix_glyphs(row["text"]).strip()
         if not text:
             continue
         chars = [c for c in row["chars"] if c["text"].strip()]
