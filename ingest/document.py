@@ -41,11 +41,12 @@ class TableGrid:
 
 @dataclass
 class Page:
-    """One page: running text lines (outside tables) and the tables on it."""
+    """One page: text lines (outside tables), its tables, and running header/footer lines."""
 
     number: int
     lines: list[Line] = field(default_factory=list)
     tables: list[TableGrid] = field(default_factory=list)
+    running: list[Line] = field(default_factory=list)
 
     @property
     def text(self) -> str:

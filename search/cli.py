@@ -253,7 +253,9 @@ def _lookup(store: RecordStore, key: str) -> dict[str, Any] | None:
             out[name] = [r.to_dict() for r in store.iter_records(name, "document_id=?",
                                                                   (doc.to_dict()["id"],))]
         return out
-    for name in KIND_BY_NAME:
+    for name, kind in KIND_BY_NAME.items():
+        if "id" not in kind.field_names():
+            continue
         for record in store.iter_records(name, "id=?", (key,)):
             return {"kind": name, **record.to_dict()}
     return None

@@ -175,7 +175,7 @@ def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
 
 
 def _to_hit(hit: Any, scored: bool = True) -> Hit:
-    snippet = hit.highlights("text", top=2) or hit["text"][:240]
+    snippet = hit.highlights("text", top=2) or hit.highlights("title") or hit["text"][:240]
     return Hit(
         source=hit["source"],
         document_id=hit["document_id"],

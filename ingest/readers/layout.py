@@ -29,33 +29,40 @@ def is_page_number(text: str) -> bool:
     return bool(PAGE_NUMBER_RE.match(clean_space(text)))
 
 
+def _edges(page: Page, edge: int) -> tuple[list[Line], list[Line]]:
+    """The first and last few lines of a page; short pages give fewer, so body text stays."""
+    k = min(edge, len(page.lines) // 3)
+    return page.lines[:k], page.lines[len(page.lines) - k:] if k else []
+
+
 def strip_running_lines(pages: list[Page], edge: int = 3) -> list[Page]:
-    """Drop page numbers and header/footer lines repeated at the same edge of most pages.
+    """Move page numbers and header/footer lines repeated on most pages to ``Page.running``.
 
     A line counts as running when its digit-blanked shape recurs within the
-    first or last ``edge`` lines of at least half the pages (and of two pages
-    at least); bare page numbers at an edge always go.
+    first or last few lines of at least half the pages (and of two pages at
+    least); bare page numbers at an edge always go. They are kept aside, not
+    lost: a paper's date may be printed only in its running header.
     """
     if not pages:
         return pages
     counts: Counter[str] = Counter()
     for page in pages:
-        edges = page.lines[:edge] + page.lines[-edge:]
-        counts.update({_shape(line.text) for line in edges})
+        top, bottom = _edges(page, edge)
+        counts.update({_shape(line.text) for line in top + bottom})
     threshold = max(2, (len(pages) + 1) // 2)
     running = {shape for shape, n in counts.items() if n >= threshold}
     out: list[Page] = []
     for page in pages:
-        n = len(page.lines)
-        kept = [
-            line
-            for i, line in enumerate(page.lines)
-            if not (
-                (i < edge or i >= n - edge)
-                and (_shape(line.text) in running or is_page_number(line.text))
-            )
-        ]
-        out.append(Page(page.number, kept, page.tables))
+        top, bottom = _edges(page, edge)
+        at_edge = {id(line) for line in top + bottom}
+        drop = {
+            id(line)
+            for line in page.lines
+            if id(line) in at_edge and (_shape(line.text) in running or is_page_number(line.text))
+        }
+        kept = [line for line in page.lines if id(line) not in drop]
+        dropped = [line for line in page.lines if id(line) in drop]
+        out.append(Page(page.number, kept, page.tables, page.running + dropped))
     return out
 
 
