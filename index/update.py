@@ -61,11 +61,22 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p)))
+            found.extend(sorted(p for p in path.rglob("*") if _is_paper(p)))
         else:
             found.append(path)
     seen: set[Path] = set()
     return [p for p in found if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def _is_paper(path: Path) -> bool:
+    """Supported files in a folder, except hidden files and the folder's own README."""
+    name = path.name.lower()
+    return (
+        path.is_file()
+        and is_supported(path)
+        and not name.startswith(".")
+        and not name.startswith("readme.")
+    )
 
 
 def _sha_of(path: Path) -> str | None:

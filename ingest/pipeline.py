@@ -19,7 +19,7 @@ from ingest.extract.attendees import extract_attendees
 from ingest.extract.doctype import classify
 from ingest.extract.figures import extract_figures
 from ingest.extract.items import extract_items, extract_resolutions
-from ingest.extract.meetings import extract_meeting
+from ingest.extract.meetings import extract_meeting, extract_recorded_meeting
 from ingest.extract.mentions import extract_mentions
 from ingest.extract.passages import extract_passages
 from ingest.extract.tables import extract_tables
@@ -63,10 +63,12 @@ def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
     parsed.tables = extract_tables(doc)
     meeting = extract_meeting(doc, info)
     if meeting is not None:
-        parsed.meetings = [meeting]
         parsed.attendees = extract_attendees(doc, meeting)
         parsed.items = extract_items(doc, meeting)
         parsed.resolutions = extract_resolutions(doc, meeting, parsed.items)
+    else:  # a report may record a discussion: a meeting with no minutes of its own
+        meeting = extract_recorded_meeting(doc, info)
+    parsed.meetings = [meeting] if meeting else []
     parsed.actions = extract_actions(doc, meeting.id if meeting else None)
     parsed.figures = extract_figures(doc)
     parsed.passages = extract_passages(doc)

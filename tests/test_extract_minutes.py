@@ -17,7 +17,7 @@ from ingest.document import Document, Line, Page, TableGrid, document_from_text
 from ingest.extract.attendees import entry_to_person, extract_attendees
 from ingest.extract.doctype import DocInfo, classify
 from ingest.extract.items import extract_items, extract_resolutions
-from ingest.extract.meetings import extract_meeting, times_of
+from ingest.extract.meetings import extract_meeting, extract_recorded_meeting, times_of
 from ingest.readers.registry import read_document
 from ingest.records import Attendee, Item, Meeting, Resolution
 
@@ -579,3 +579,25 @@ def test_seed_paper_type_and_date_match_gold(stem: str) -> None:
     assert (info.doc_type, info.date) == (gold["doc_type"], gold["date"])
     meeting = extract_meeting(doc, info)
     assert (meeting is not None) == (gold["doc_type"] == "minutes")
+
+
+def test_a_report_that_records_a_dated_discussion_gives_a_meeting() -> None:
+    doc = document_from_text(
+        "Reduction of Re-offending - Update\n"
+        "1.1 This report summarises the multi-agency discussion held on 13 January 2026, to\n"
+        "review the statutory responsibilities.\n"
+    )
+    info = DocInfo("Update", "report", "2026-03-03", None)
+    meeting = extract_recorded_meeting(doc, info)
+    assert meeting is not None
+    assert (meeting.date, meeting.body) == ("2026-01-13", "Multi-agency discussion")
+    assert meeting.source_text.startswith("1.1 This report summarises")
+
+
+@pytest.mark.parametrize("text", [
+    "1.1 This paper reports the outcome of a partnership workshop held in February 2026.",
+    "That the minutes of the meeting held on 24 July 2023 be agreed.",
+])
+def test_no_meeting_without_a_full_date_or_a_recording_verb(text: str) -> None:
+    info = DocInfo("Paper", "report", None, None)
+    assert extract_recorded_meeting(document_from_text(text), info) is None

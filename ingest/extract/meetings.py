@@ -190,3 +190,39 @@ def chair_of(doc: Document, head: list[Line]) -> str | None:
                 return name
     person = find_chair(people_of(doc))
     return person.name if person else None
+
+
+RECORDED_RE = re.compile(
+    r"\b(?:summarises|summarizes|records|reports on|reports the outcome of|sets out the outcome of)"
+    r"\s+(?:the|a)\s+(?P<what>(?:[\w-]+\s+){0,3}?(?:discussion|meeting|workshop|session))"
+    r"\s+held\s+on\s+(?P<rest>.{6,40})",
+    re.IGNORECASE,
+)
+
+
+def extract_recorded_meeting(doc: Document, info: DocInfo) -> Meeting | None:
+    """A meeting that a report says it records ('This report summarises the multi-agency
+    discussion held on 13 January 2026'); only a full written date makes it a meeting."""
+    if info.doc_type == "minutes":
+        return None
+    for line in doc.lines():
+        m = RECORDED_RE.search(line.text)
+        if not m:
+            continue
+        date = parse_date(m.group("rest"))
+        if date is None:
+            continue
+        what = clean_space(m.group("what"))
+        return Meeting(
+            id=record_id(doc.id, "meeting", 1),
+            document_id=doc.id,
+            body=what[:1].upper() + what[1:],
+            date=date,
+            start_time=None,
+            end_time=None,
+            venue=None,
+            chair=None,
+            page=line.page,
+            source_text=line.text,
+        )
+    return None
