@@ -67,10 +67,6 @@ CREATE TABLE IF NOT EXISTS files (
     updated REAL NOT NULL
 )"""
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-CORRECTIONS_DDL = """
-CREATE TABLE IF NOT EXISTS corrections (
-    action TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (action, a, b)
-)"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +106,6 @@ class RecordStore:
                 for ddl in _table_ddl(kind):
                     self.db.execute(ddl)
             self.db.execute(FILES_DDL)
-            self.db.execute(CORRECTIONS_DDL)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -221,13 +216,6 @@ class RecordStore:
                 "UPDATE attendees SET person_id=? WHERE rowid=?",
                 [(pid, rowid) for rowid, pid in links.items()],
             )
-
-    def corrections(self) -> list[tuple[str, str, str]]:
-        return [tuple(r) for r in self.db.execute("SELECT action, a, b FROM corrections")]
-
-    def add_correction(self, action: str, a: str, b: str) -> None:
-        with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO corrections VALUES (?, ?, ?)", (action, a, b))
 
     # -- reading -----------------------------------------------------------
 

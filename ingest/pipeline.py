@@ -23,6 +23,7 @@ from ingest.extract.meetings import extract_meeting, extract_recorded_meeting
 from ingest.extract.mentions import extract_mentions
 from ingest.extract.passages import extract_passages
 from ingest.extract.tables import extract_tables
+from ingest.normalize import MONTH_YEAR
 from ingest.readers.registry import read_document
 from ingest.records import DocumentRecord, ParsedDocument
 from ingest.settings import ReadSettings
@@ -45,7 +46,7 @@ class Outcome:
 def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
     """Every record kind from a read Document: a pure function of the Document."""
     info = classify(doc)
-    year = int(info.date[:4]) if info.date else None
+    year = int(info.date[:4]) if info.date else year_written(doc, info.title)
     record = DocumentRecord(
         id=doc.id,
         source=doc.source,
@@ -76,6 +77,16 @@ def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
         parsed.mentions, warnings = extract_mentions(doc)
         record.warnings.extend(warnings)
     return parsed
+
+
+def year_written(doc: Document, title: str) -> int | None:
+    """The year of an undated paper from 'March 2026' in its title or first page, if any."""
+    first = doc.pages[0].text if doc.pages else ""
+    for text in (title, first):
+        m = MONTH_YEAR.search(text)
+        if m:
+            return int(m.group(2))
+    return None
 
 
 def ingest_file(

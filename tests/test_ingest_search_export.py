@@ -144,7 +144,8 @@ def test_commands_without_a_store_say_what_to_do(runner: CliRunner, tmp_path: Pa
     assert "minutebook ingest" in err
 
 
-COMMANDS = ["ingest", "search", "show", "stats", "export", "index", "eval", "debug"]
+COMMANDS = ["ingest", "search", "show", "stats", "export", "index", "eval", "debug",
+            "people", "person", "entity"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
