@@ -50,7 +50,7 @@ def make_schema() -> Schema:
         year=NUMERIC(int, stored=True, sortable=True),
         page=NUMERIC(int, stored=True),
         section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
-        text=TEXT(stored=True, analyzer=stem),
+        text=TEXT(stored=True, analyzer=stem, spelling=True),
         people=KEYWORD(commas=True, lowercase=True, scorable=True),
         orgs=KEYWORD(commas=True, lowercase=True, scorable=True),
     )

@@ -22,7 +22,7 @@ from index.fulltext import FullTextIndex
 from index.store import RecordStore
 from ingest.errors import PipelineError
 from ingest.records import KIND_BY_NAME
-from ingest.vocab import DOC_TYPES
+from ingest.vocab import ACTION_STATUSES, DOC_TYPES
 from search.export import export_all
 from search.query import SORTS, Filters, parse_years, search
 
@@ -207,6 +207,11 @@ def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: s
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
     hits = result.hits
+    if result.corrected:
+        echo_err(f"no matches for {' '.join(query)!r}; showing results for "
+                 f"{result.suggestion!r}")
+    elif result.suggestion:
+        echo_err(f"did you mean: {result.suggestion}")
     emit_rows([h.to_dict() for h in hits], as_json, as_csv, _show_hit)
     if facets:
         _show_facets(result.facets, result.total)
@@ -328,28 +333,59 @@ def run() -> None:
 
 
 @main.command("eval", context_settings=CONTEXT)
-@click.option("--gold", "gold_dir", required=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of gold JSON files, one per document.")
 @click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Where the gold's document sources live [default: the gold folder's parent].")
-@click.option("--verbose", "-v", is_flag=True, help="List misses and false hits.")
+@click.option("--relevance", "queries_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Judged search queries (JSON): report MRR and nDCG@10 on the current store.")
+@click.option("--verbose", "-v", is_flag=True, help="List misses and false hits, or per query.")
 @click.option("--min-f1", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when the overall F1 is below this floor.")
-@click.option("--json", "as_json", is_flag=True, help="Print per-kind scores as JSON.")
-def eval_cmd(gold_dir: Path, docs_dir: Path | None, verbose: bool, min_f1: float | None,
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_obj
+def eval_cmd(home: Home, gold_dir: Path | None, docs_dir: Path | None,
+             queries_file: Path | None, verbose: bool, min_f1: float | None,
              as_json: bool) -> None:
-    """Measure extraction against a gold set: precision, recall and F1 per record kind.
+    """Measure extraction against a gold set, or search against judged queries.
 
-    Each gold file names its document (document.source, relative to --docs);
-    the document is read and parsed afresh and its records are matched one to
+    With --gold, each gold file names its document (document.source, relative
+    to --docs); the document is parsed afresh and its records matched one to
     one with the gold (names and texts fuzzily, figures by value and unit,
-    tables cell by cell). OVERALL is the mean F1 over the kinds present.
+    tables cell by cell): precision, recall and F1 per kind, OVERALL the mean
+    F1 over the kinds present. With --relevance, the judged queries run on
+    the store in --db and MRR and nDCG@10 are printed.
 
     \b
     Example:
       minutebook eval --gold tests/gold --docs corpus
+      minutebook eval --relevance tests/relevance/queries.json
     """
+    if not gold_dir and not queries_file:
+        raise click.UsageError("give --gold DIR, --relevance FILE, or both")
+    if queries_file:
+        _eval_relevance(home, queries_file, verbose, as_json)
+    if gold_dir:
+        _eval_gold(gold_dir, docs_dir, verbose, min_f1, as_json)
+
+
+def _eval_relevance(home: Home, queries_file: Path, verbose: bool, as_json: bool) -> None:
+    from search.relevance import evaluate_queries, format_relevance, load_queries
+
+    try:
+        report = evaluate_queries(home.index, load_queries(queries_file))
+    except (PipelineError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({"mrr": report.mrr, "ndcg@10": report.ndcg,
+                               "queries": [s.__dict__ for s in report.scores]}, indent=2))
+    else:
+        click.echo(format_relevance(report, verbose))
+
+
+def _eval_gold(gold_dir: Path, docs_dir: Path | None, verbose: bool, min_f1: float | None,
+               as_json: bool) -> None:
     from search.evaluate import combine, format_report, load_gold, score_document
     from search.gold_run import predicted_for
 
@@ -563,3 +599,85 @@ def entity(home: Home, name: str, as_json: bool) -> None:
     for r in profile["actions_owned"]:
         click.echo(f"  action {r['date']}: {r['text']} (owner {r['owner']}, {r['source']} "
                    f"p.{r['page']})")
+
+
+# -- record searches ----------------------------------------------------------------
+
+
+def record_command(kind: str, show: Callable[[dict[str, Any]], str],
+                   extra: list[Callable[[Callable[..., Any]], Callable[..., Any]]],
+                   doc: str) -> None:
+    """Register `minutebook <kind> [QUERY]` with the filters every record search shares."""
+
+    def command(home: Home, query: tuple[str, ...], since: str | None, until: str | None,
+                limit: int, as_json: bool, as_csv: bool, owner: str | None = None,
+                status: str | None = None) -> None:
+        from search.records_query import RecordFilters, find_records
+
+        filters = RecordFilters(since, until, owner, status)
+        try:
+            with home.store() as store:
+                rows = find_records(store, home.index, kind, " ".join(query) or None, filters,
+                                    limit)
+        except PipelineError as exc:
+            raise click.UsageError(str(exc)) from exc
+        emit_rows(rows, as_json, as_csv, show)
+        if not rows:
+            echo_err(f"no {kind} found")
+            sys.exit(1)
+
+    command.__doc__ = doc
+    decorators: list[Callable[[Any], Any]] = [
+        main.command(kind, context_settings=CONTEXT),
+        click.argument("query", nargs=-1),
+        click.option("--since", help="From this year or date (YYYY or YYYY-MM-DD)."),
+        click.option("--until", help="Up to this year or date (YYYY or YYYY-MM-DD)."),
+        click.option("--limit", "-n", type=click.IntRange(1, 10000), default=50,
+                     show_default=True),
+        *extra,
+        output_options,
+        click.pass_obj,
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+
+
+def _where(r: dict[str, Any]) -> str:
+    return f"{r['date'] or 'undated'} · {r['source']} p.{r['page']}"
+
+
+record_command(
+    "resolutions",
+    lambda r: f"{_where(r)} · item {r['item_number']} {r['item_title'] or ''}\n  {r['text']}\n",
+    [],
+    """What the partnership resolved, with meeting date, item and page.
+
+    \b
+    Example:
+      minutebook resolutions prevent --since 2013
+    """,
+)
+record_command(
+    "actions",
+    lambda r: (f"{_where(r)} · {r['number'] or '-'} · owner {r['owner'] or '?'} · due "
+               f"{r['due'] or '?'} · {r['status'] or 'status not given'}\n  {r['text']}\n"),
+    [click.option("--owner", help="Only actions owned by this person or body (fuzzy)."),
+     click.option("--status", type=click.Choice(ACTION_STATUSES), help="Only this status.")],
+    """Action points with owner, due date and status, with document and page.
+
+    \b
+    Example:
+      minutebook actions --owner "Joe Benmore" --status open
+    """,
+)
+record_command(
+    "items",
+    lambda r: f"{_where(r)} · {r['number']}. {r['title']}\n",
+    [],
+    """Agenda items of meetings, with presenters, date and page.
+
+    \b
+    Example:
+      minutebook items "offender management"
+    """,
+)

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from whoosh import highlight, qparser, query, scoring, sorting
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import TEXT, Schema
 from whoosh.qparser.plugins import FuzzyTermPlugin, GtLtPlugin
 
 from index.fulltext import FullTextIndex
@@ -36,6 +38,7 @@ class Hit:
     document_id: str
     title: str
     date: str | None
+    year: int | None
     doc_type: str
     page: int
     kind: str
@@ -116,6 +119,8 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]]
+    suggestion: str | None = None  # a spelling the corpus knows, when it differs
+    corrected: bool = False  # True when the hits are those of the suggestion
 
 
 TIE_WINDOW = 20  # extra hits fetched so recency can break ties at the cut-off
@@ -140,29 +145,57 @@ def search(
     sort: str = "relevance",
     facets: bool = False,
 ) -> SearchResult:
-    """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties)."""
+    """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties).
+
+    A word the corpus does not know is checked against the corpus vocabulary;
+    when the query finds nothing, the corrected query runs instead.
+    """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
     if not index.exists():
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
     ix = index.open()
     try:
-        q = parse_query(text, ix.schema)
         fq = _filter_query(filters or Filters(), ix.schema)
-        groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
         with ix.searcher(weighting=scoring.BM25F(title_B=0.5)) as searcher:
-            by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
-            results = searcher.search(
-                q, filter=fq, limit=limit + TIE_WINDOW, terms=True, sortedby=by_date,
-                groupedby=groups,
-            )
-            results.formatter = _Brackets()
-            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-            counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
-            hits = [_to_hit(h, scored=sort != "date") for h in results]
-            return SearchResult(_rank(hits, sort, limit), len(results), counts)
+            result = _run(searcher, parse_query(text, ix.schema), fq, limit, sort, facets)
+            suggestion = spelling_suggestion(searcher, text)
+            result.suggestion = suggestion
+            if not result.hits and suggestion:
+                result = _run(searcher, parse_query(suggestion, ix.schema), fq, limit, sort,
+                              facets)
+                result.suggestion, result.corrected = suggestion, True
+            return result
     finally:
         ix.close()
+
+
+def spelling_suggestion(searcher: Any, text: str) -> str | None:
+    """The query with unknown words replaced by the nearest words of the corpus, if any."""
+    # Parse with an unstemmed analyzer into the spelling field, so 'reofending' is compared
+    # with the corpus's words ('reoffending'), not with stems.
+    field = searcher.schema["text"].spelling_fieldname("text")
+    words = Schema(**{field: TEXT(analyzer=StandardAnalyzer())})
+    q = qparser.QueryParser(field, words).parse(text)
+    if q is query.NullQuery:
+        return None
+    correction = searcher.correct_query(q, text, prefix=1, maxdist=2)
+    fixed = correction.string
+    return fixed if fixed and fixed.lower() != text.lower() else None
+
+
+def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort: str,
+         facets: bool) -> SearchResult:
+    groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
+    by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+    results = searcher.search(
+        q, filter=fq, limit=limit + TIE_WINDOW, terms=True, sortedby=by_date, groupedby=groups
+    )
+    results.formatter = _Brackets()
+    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+    counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
+    hits = [_to_hit(h, scored=sort != "date") for h in results]
+    return SearchResult(_rank(hits, sort, limit), len(results), counts)
 
 
 def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
@@ -181,6 +214,7 @@ def _to_hit(hit: Any, scored: bool = True) -> Hit:
         document_id=hit["document_id"],
         title=hit["title"],
         date=hit.get("date"),
+        year=hit.get("year") if (hit.get("year") or 0) < 10000 else None,
         doc_type=hit["doc_type"],
         page=hit["page"],
         kind=hit["kind"],
