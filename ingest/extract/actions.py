@@ -177,6 +177,11 @@ def row_to_action(row: tuple[str, ...], cols: Columns, page: int) -> Action | No
     )
 
 
+def is_header_row(row: tuple[str, ...]) -> bool:
+    """A header repeated inside a table: short labels naming action columns."""
+    return all(len(c.split()) <= 8 for c in row) and header_to_columns(row) is not None
+
+
 def tables_to_actions(tables: list[TableGrid]) -> Iterator[Action]:
     """Rows of every action table; a headerless table continuing one on the next page too."""
     last: tuple[Columns, int, int] | None = None  # columns, width, page
@@ -192,7 +197,7 @@ def tables_to_actions(tables: list[TableGrid]) -> Iterator[Action]:
             last = None
             continue
         for row in table.rows:
-            if row != header and not header_to_columns(row):
+            if row != header and not is_header_row(row):
                 action = row_to_action(row, cols, table.page)
                 if action:
                     yield action

@@ -9,8 +9,9 @@ two or more spaces apart). Nothing in the text says where a cell ends, so only
 tables whose header can be read are taken: a header made of known column
 labels of an action or delivery plan (No, Lead, Timescale, Comments, ...) with
 free text between them for the description column, followed by rows keyed in
-order. A repeat of the header (a new page's top) is dropped, and a legend line
-('* ...') ends the table.
+order. A repeat of the header (a new page's top) is dropped; a legend line
+('* ...'), a section heading ('5.1 Next steps') or the last row's filling the
+header's width ends the table.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ LABELS = (
 LABEL_RE = re.compile(rf"(?:{LABELS})(?=\s|$)", re.IGNORECASE)
 KEY_RE = re.compile(r"^(?P<key>\d{1,2})(?P<sub>[a-z]?)\s+(?P<text>\S.*)$")
 LEGEND_RE = re.compile(r"^(?:[*†‡]|notes?\b|source\b|key\b)", re.IGNORECASE)
+HEADING_RE = re.compile(r"^(?:#{1,6}\s|\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z])")
 BLANK_RUN = 4  # blank lines allowed between a header's two lines
 MIN_ROWS = 3
 
@@ -57,7 +59,7 @@ def header_cells(text: str) -> list[str] | None:
         pos += 1 if pos < len(text) and text[pos] == " " else 0
     if free:
         cells.append(" ".join(free))
-    if not cells or len(cells) - labels > 1 or len(text.split()) > 16:
+    if labels < 2 or len(cells) - labels > 1 or len(text.split()) > 16:
         return None
     return cells
 
@@ -97,6 +99,9 @@ def _blocks(lines: list[str]) -> list[str]:
             continue
         if not current:
             continue
+        if len(current) == 1 and is_page_number(current[0]):
+            current = []  # a page number between the parts of a row
+            continue
         parts = [p for p in re.split(r"\s{2,}", current[0]) if p]
         rest = " ".join(current[1:])
         parts[-1] = clean_space(f"{parts[-1]} {rest}")
@@ -118,8 +123,8 @@ def _row_starts(lines: list[str], start: int) -> tuple[list[int], int]:
     end = start
     for i in range(start, len(lines)):
         text = lines[i].strip()
-        if LEGEND_RE.match(text):
-            break
+        if LEGEND_RE.match(text) or HEADING_RE.match(text):
+            break  # a legend under the table, or the next section's heading
         m = KEY_RE.match(text)
         if m and _order(m) > last and _order(m)[0] - last[0] <= 1:
             starts.append(i)
@@ -133,8 +138,7 @@ def _row_starts(lines: list[str], start: int) -> tuple[list[int], int]:
 def _row(lines: list[str], width: int) -> list[str]:
     m = KEY_RE.match(lines[0].strip())
     assert m is not None
-    first = [ln for ln in lines if not is_page_number(ln)]
-    cells = [m.group("key") + m.group("sub"), *_blocks([m.group("text"), *first[1:]])]
+    cells = [m.group("key") + m.group("sub"), *_blocks([m.group("text"), *lines[1:]])]
     return cells + [""] * (width - len(cells))
 
 
@@ -146,16 +150,23 @@ def _table(lines: list[str], start: int) -> tuple[list[list[str]], int] | None:
     starts, end = _row_starts(lines, body)
     if len(starts) < MIN_ROWS:
         return None
+    end = _last_row_end(lines, starts[-1], end, len(header))
     rows = [header]
     for a, b in zip(starts, [*starts[1:], end], strict=True):
         part = lines[a:b]
         cut = next((k for k in range(1, len(part)) if _header_at(part, k)), len(part))
         rows.append(_row(part[:cut], len(header)))
-    last = rows[-1]
-    spare = len(header) - 2
-    tail = [c for c in last[2:] if c]
-    rows[-1] = last[:2] + tail[:spare] + [""] * (spare - len(tail[:spare]))
     return rows, end
+
+
+def _last_row_end(lines: list[str], start: int, end: int, width: int) -> int:
+    """The last row ends with the block that fills the header's width (or at ``end``)."""
+    for k in range(start + 1, end):
+        if lines[k - 1].strip() and not lines[k].strip():
+            cells = _row(lines[start:k], 0)
+            if len(cells) >= width:
+                return k
+    return end
 
 
 def find_stream_tables(lines: list[str]) -> list[Table]:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ingest.document import Document, Line, Page, TableGrid
 from ingest.errors import ReadError
+from ingest.readers.aligned import find_aligned_tables
 from ingest.readers.layout import clean_cell, square_rows, strip_markup, strip_running_lines
+from ingest.readers.stream import find_stream_tables
 
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
 PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
@@ -61,7 +63,22 @@ def _text_page(chunk: str, number: int) -> Page:
     tables: list[TableGrid] = []
     rows: list[list[str]] = []
     width = 0  # the widest raw row of the table being collected
-    for raw in chunk.splitlines():
+    raws = chunk.splitlines()
+    found = find_aligned_tables(raws)
+    taken = {i for start, end, _ in found for i in range(start, end)}
+    found += [t for t in find_stream_tables(raws) if not taken & set(range(t[0], t[1]))]
+    spans = {start: (end, cells) for start, end, cells in found}
+    skip_to = 0
+    for index, raw in enumerate(raws):
+        if index < skip_to:
+            continue
+        if index in spans:
+            if rows:
+                tables.append(TableGrid(page=number, rows=square_rows(rows), ruled=False))
+                rows = []
+            skip_to, grid = spans[index]
+            tables.append(TableGrid(page=number, rows=square_rows(grid), ruled=False))
+            continue
         if _is_row(raw):
             if PIPE_RULE_RE.match(raw):
                 continue
