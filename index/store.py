@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS files (
     updated REAL NOT NULL
 )"""
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+THREADS_DDL = "CREATE TABLE IF NOT EXISTS threads (name TEXT PRIMARY KEY, data TEXT NOT NULL)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +107,7 @@ class RecordStore:
                 for ddl in _table_ddl(kind):
                     self.db.execute(ddl)
             self.db.execute(FILES_DDL)
+            self.db.execute(THREADS_DDL)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -216,6 +218,19 @@ class RecordStore:
                 "UPDATE attendees SET person_id=? WHERE rowid=?",
                 [(pid, rowid) for rowid, pid in links.items()],
             )
+
+    # -- threads (derived: recomputed after each change) ---------------------------
+
+    def put_threads(self, threads: list[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM threads")
+            self.db.executemany(
+                "INSERT INTO threads VALUES (?, ?)",
+                [(t["name"], json.dumps(t, ensure_ascii=False)) for t in threads],
+            )
+
+    def threads(self) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM threads")]
 
     # -- reading -----------------------------------------------------------
 

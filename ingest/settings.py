@@ -45,3 +45,23 @@ class ReadSettings:
             "join_tolerance": self.join_tolerance,
             "intersection_tolerance": self.intersection_tolerance,
         }
+
+
+@dataclass(frozen=True)
+class TraceSettings:
+    """How a trace links records to a topic.
+
+    ``min_similarity`` is the rapidfuzz partial ratio (0-100) an entry's text
+    must reach against the topic or one of its forms; ``max_entries`` caps
+    candidates per record kind; a stored thread needs papers of
+    ``min_thread_years`` different years.
+    """
+
+    min_similarity: float = 80.0
+    max_entries: int = 200
+    min_thread_years: int = 2
+
+    def __post_init__(self) -> None:
+        _check_range(self, "min_similarity", 0.0, 100.0)
+        _check_range(self, "max_entries", 1, 100000)
+        _check_range(self, "min_thread_years", 1, 100)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from whoosh import highlight, qparser, query, scoring, sorting
@@ -46,9 +46,12 @@ class Hit:
     snippet: str
     score: float | None
     id: str
+    text_plain: str = field(default="", repr=False, compare=False)  # the whole unit's text
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["text_plain"]
+        return data
 
 
 def parse_years(text: str) -> tuple[int | None, int | None]:
@@ -222,4 +225,5 @@ def _to_hit(hit: Any, scored: bool = True) -> Hit:
         snippet=" ".join(snippet.split()),
         score=round(float(hit.score), 3) if scored else None,
         id=hit["id"],
+        text_plain=hit["text"],
     )

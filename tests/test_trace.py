@@ -1,0 +1,92 @@
+"""Tracing a topic or record across meetings and years, and the stored threads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ingest.acronyms import expansion_for, learn_acronyms, variants
+from search.cli import main
+from search.trace import TraceEntry, status_line, title_topic
+
+
+def invoke(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--db", str(home), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_acronyms_are_learnt_from_the_text() -> None:
+    text = "The Integrated Offender Management (IOM) cohort and the Offender Management Group (OMG)"
+    learnt = learn_acronyms([text])
+    assert learnt["IOM"] == "Integrated Offender Management"
+    assert learnt["OMG"] == "Offender Management Group"
+    assert expansion_for("ASB", "tackling Anti-Social Behaviour") == "Anti-Social Behaviour"
+    assert variants("IOM", learnt) == ["IOM", "Integrated Offender Management"]
+    assert variants("integrated offender management", learnt)[-1] == "IOM"
+
+
+def test_item_titles_give_topics_and_procedure_gives_none() -> None:
+    assert title_topic("Drug and Alcohol Treatment – Annual Update 2012/13") == (
+        "Drug and Alcohol Treatment")
+    assert title_topic("INTEGRATED OFFENDER MANAGEMENT REFRESH") == (
+        "INTEGRATED OFFENDER MANAGEMENT")
+    assert title_topic("Apologies for Absence") is None
+    assert title_topic("Minutes of the Meeting held on 14 April 2011") is None
+
+
+def entry(date: str | None, text: str, kind: str = "passage", year: int | None = None
+          ) -> TraceEntry:
+    return TraceEntry("a.pdf", "d", "T", date, kind, text, 1, year=year)
+
+
+def test_status_line_tells_the_story_over_years() -> None:
+    entries = [entry("2011-04-14", "IOM proposed"), entry("2013-06-13", "IOM six-month review"),
+               entry("2014-03-27", "IOM cohort completed its first year"),
+               entry(None, "IOM raised for the new board", year=2026)]
+    assert status_line(entries) == "raised 2011 · in progress 2013 · done 2014 · raised again 2026"
+
+
+def test_trace_iom_runs_from_the_2011_strategy_to_the_2026_proposal(corpus_home: Path) -> None:
+    code, out, err = invoke(corpus_home, "trace", "integrated offender management", "--json")
+    assert code == 0
+    entries = json.loads(out)
+    sources = [e["source"] for e in entries]
+    for paper in ("2011-04_reducing_reoffending_strategy", "2014-03_csp_board_year_end_roundup",
+                  "2023-10_csp_minutes", "2026-03_reducing_reoffending_arrb_proposal"):
+        assert any(paper in s for s in sources), paper
+    keys = [e["date"] or f"{e['year']}-99" for e in entries]
+    assert keys == sorted(keys)
+    for e in entries:
+        assert e["why"] and e["page"] >= 1 and e["kind"] and e["document_id"]
+    assert any(any("acronym IOM" in w for w in e["why"]) for e in entries)
+    assert "raised 2011" in err
+
+
+def test_trace_of_an_item_id_brings_its_resolution(corpus_home: Path) -> None:
+    code, out, _ = invoke(corpus_home, "items", "Prevent", "--json")
+    item = next(i for i in json.loads(out) if i["title"].lower().startswith("prevent"))
+    code, out, _ = invoke(corpus_home, "trace", item["id"], "--json")
+    assert code == 0
+    linked = [e for e in json.loads(out) if any(w.startswith("resolution of item")
+                                                for w in e["why"])]
+    assert linked
+
+
+def test_markdown_briefing_cites_paper_and_page(corpus_home: Path) -> None:
+    code, out, _ = invoke(corpus_home, "trace", "Prevent", "--markdown")
+    assert code == 0
+    assert out.startswith("## Prevent")
+    bullets = [ln for ln in out.splitlines() if ln.startswith("- **")]
+    assert len(bullets) >= 5 and all(", p." in b and ".pdf`)" in b for b in bullets)
+
+
+def test_threads_list_recurring_topics_by_years_spanned(corpus_home: Path) -> None:
+    code, out, _ = invoke(corpus_home, "threads", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    names = {r["name"] for r in rows}
+    assert {"Integrated Offender Management", "Prevent"} <= names
+    assert [r["years"] for r in rows] == sorted((r["years"] for r in rows), reverse=True)
+    assert all(r["years"] >= 2 for r in rows)
