@@ -80,13 +80,11 @@ def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
 
 
 def year_written(doc: Document, title: str) -> int | None:
-    """The year of an undated paper from 'March 2026' in its title or first page, if any."""
+    """The year of a paper that prints no full date, from 'January 2026' in its title or
+    first page: the latest such year, since a paper is written after what it reports."""
     first = doc.pages[0].text if doc.pages else ""
-    for text in (title, first):
-        m = MONTH_YEAR.search(text)
-        if m:
-            return int(m.group(2))
-    return None
+    years = [int(m.group(2)) for m in MONTH_YEAR.finditer(f"{title}\n{first}")]
+    return max(years) if years else None
 
 
 def ingest_file(

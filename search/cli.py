@@ -393,12 +393,14 @@ def _eval_relevance(home: Home, queries_file: Path, verbose: bool, as_json: bool
 
 def _eval_gold(gold_dir: Path, docs_dir: Path | None, verbose: bool, min_f1: float | None,
                as_json: bool) -> None:
-    from search.evaluate import combine, format_report, load_gold, score_document
+    from search.evaluate import combine, format_report, is_document_gold, load_gold, score_document
     from search.gold_run import predicted_for
 
     docs_dir = docs_dir or gold_dir.parent
     per_doc = []
     for gold_file in sorted(gold_dir.glob("*.json")):
+        if not is_document_gold(gold_file):
+            continue  # e.g. threads.json, the trace gold kept in the same folder
         gold = load_gold(gold_file)
         source = docs_dir / gold["document"]["source"]
         predicted, error = predicted_for(source)

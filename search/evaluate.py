@@ -191,6 +191,14 @@ class Report:
 # --- loading -----------------------------------------------------------------
 
 
+def is_document_gold(path: Path) -> bool:
+    """True for a per-document gold file (it has a "document" object)."""
+    try:
+        return "document" in json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError:
+        return True  # let load_gold report the malformed file
+
+
 def load_gold(path: str | Path) -> GoldDocument:
     """Read one gold file; missing record lists are read as empty."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
