@@ -82,8 +82,10 @@ def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
 def year_written(doc: Document, title: str) -> int | None:
     """The year of a paper that prints no full date, from 'January 2026' in its title or
     first page: the latest such year, since a paper is written after what it reports."""
-    first = doc.pages[0].text if doc.pages else ""
-    years = [int(m.group(2)) for m in MONTH_YEAR.finditer(f"{title}\n{first}")]
+    first = doc.pages[0] if doc.pages else None
+    cells = [" ".join(row) for t in first.tables for row in t.rows] if first else []
+    text = "\n".join([title, first.text if first else "", *cells])
+    years = [int(m.group(2)) for m in MONTH_YEAR.finditer(text)]
     return max(years) if years else None
 
 
