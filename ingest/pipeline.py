@@ -8,6 +8,7 @@ reason, so a batch goes on and ends with counts per status.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,14 +80,28 @@ def parse_document(doc: Document, with_mentions: bool = True) -> ParsedDocument:
     return parsed
 
 
+DATE_LABEL_RE = re.compile(r"\bdated?\b\s*[:|]?\s*", re.IGNORECASE)
+
+
 def year_written(doc: Document, title: str) -> int | None:
-    """The year of a paper that prints no full date, from 'January 2026' in its title or
-    first page: the latest such year, since a paper is written after what it reports."""
+    """The year of a paper that prints no full date: a 'Date: January 2026' field, else a
+    month and year in the title, else the latest one in the first page's running text (a
+    paper is written after what it reports; its tables may hold future deadlines)."""
     first = doc.pages[0] if doc.pages else None
-    cells = [" ".join(row) for t in first.tables for row in t.rows] if first else []
-    text = "\n".join([title, first.text if first else "", *cells])
-    years = [int(m.group(2)) for m in MONTH_YEAR.finditer(text)]
-    return max(years) if years else None
+    if first is None:
+        return None
+    fields = [line.text for line in first.lines]
+    fields += [" ".join(row) for table in first.tables for row in table.rows]
+    for text in fields:
+        label = DATE_LABEL_RE.match(text)
+        found = MONTH_YEAR.match(text, label.end()) if label else None
+        if found:
+            return int(found.group(2))
+    for text in (title, first.text):
+        years = [int(m.group(2)) for m in MONTH_YEAR.finditer(text)]
+        if years:
+            return max(years)
+    return None
 
 
 def ingest_file(

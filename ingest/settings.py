@@ -51,8 +51,9 @@ class ReadSettings:
 class TraceSettings:
     """How a trace links records to a topic.
 
-    ``min_similarity`` is the rapidfuzz partial ratio (0-100) an entry's text
-    must reach against the topic or one of its forms; ``max_entries`` caps
+    ``min_similarity`` is the rapidfuzz token-set ratio (0-100) an entry's text
+    must reach against the topic or one of its forms (100 when every word of
+    the topic is in the text); ``max_entries`` caps
     candidates per record kind; a stored thread needs papers of
     ``min_thread_years`` different years.
     """

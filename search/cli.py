@@ -347,14 +347,17 @@ def run() -> None:
 @click.option("--relevance", "queries_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Judged search queries (JSON): report MRR and nDCG@10 on the current store.")
+@click.option("--threads", "threads_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Judged threads (JSON): report trace precision and recall on the store.")
 @click.option("--verbose", "-v", is_flag=True, help="List misses and false hits, or per query.")
 @click.option("--min-f1", type=click.FloatRange(0, 1), default=None,
               help="Exit 1 when the overall F1 is below this floor.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.pass_obj
 def eval_cmd(home: Home, gold_dir: Path | None, docs_dir: Path | None,
-             queries_file: Path | None, verbose: bool, min_f1: float | None,
-             as_json: bool) -> None:
+             queries_file: Path | None, threads_file: Path | None, verbose: bool,
+             min_f1: float | None, as_json: bool) -> None:
     """Measure extraction against a gold set, or search against judged queries.
 
     With --gold, each gold file names its document (document.source, relative
@@ -362,19 +365,36 @@ def eval_cmd(home: Home, gold_dir: Path | None, docs_dir: Path | None,
     one with the gold (names and texts fuzzily, figures by value and unit,
     tables cell by cell): precision, recall and F1 per kind, OVERALL the mean
     F1 over the kinds present. With --relevance, the judged queries run on
-    the store in --db and MRR and nDCG@10 are printed.
+    the store in --db and MRR and nDCG@10 are printed; with --threads, each
+    judged thread is traced and precision and recall over pages printed.
 
     \b
     Example:
       minutebook eval --gold tests/gold --docs corpus
       minutebook eval --relevance tests/relevance/queries.json
     """
-    if not gold_dir and not queries_file:
-        raise click.UsageError("give --gold DIR, --relevance FILE, or both")
+    if not (gold_dir or queries_file or threads_file):
+        raise click.UsageError("give --gold DIR, --relevance FILE or --threads FILE")
+    if threads_file:
+        _eval_threads(home, threads_file, as_json)
     if queries_file:
         _eval_relevance(home, queries_file, verbose, as_json)
     if gold_dir:
         _eval_gold(gold_dir, docs_dir, verbose, min_f1, as_json)
+
+
+def _eval_threads(home: Home, threads_file: Path, as_json: bool) -> None:
+    from search.trace_eval import format_threads, load_threads, micro, score_threads
+
+    with home.store() as store:
+        scores = score_threads(store, home.index, load_threads(threads_file))
+    if as_json:
+        p, r = micro(scores)
+        click.echo(json.dumps({"precision": p, "recall": r, "threads": [
+            {**s.__dict__, "precision": s.precision, "recall": s.recall} for s in scores]},
+            indent=2))
+    else:
+        click.echo(format_threads(scores))
 
 
 def _eval_relevance(home: Home, queries_file: Path, verbose: bool, as_json: bool) -> None:

@@ -78,8 +78,9 @@ def topic_of(store: RecordStore, target: str) -> str:
 
 
 def _query_for(terms: list[str]) -> str:
-    quoted = [f'"{t}"' if " " in t else t for t in terms]
-    return " OR ".join(quoted)
+    """Any form of the topic, each with all its words (not as a fixed phrase, so 'drug
+    treatment' finds 'drug and alcohol treatment')."""
+    return " OR ".join(f"({t})" for t in terms)
 
 
 def _why(hit: Hit, terms: list[str], acronyms: dict[str, str], similarity: float) -> list[str]:
@@ -118,7 +119,7 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
                        limit=settings.max_entries).hits
     entries: dict[str, TraceEntry] = {}
     for hit in hits:
-        sim = max(fuzz.partial_ratio(t, hit.text_plain, processor=utils.default_process)
+        sim = max(fuzz.token_set_ratio(t, hit.text_plain, processor=utils.default_process)
                   for t in terms)
         if sim < settings.min_similarity:
             continue
