@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from index.views import create_views
 from ingest.errors import StoreError
 from ingest.records import ALL_KINDS, KIND_BY_NAME, ParsedDocument, Person, Record
 
@@ -107,6 +108,7 @@ class RecordStore:
                 for ddl in _table_ddl(kind):
                     self.db.execute(ddl)
             self.db.execute(FILES_DDL)
+            create_views(self.db)
             self.db.execute(THREADS_DDL)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

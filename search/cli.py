@@ -23,7 +23,6 @@ from index.store import RecordStore
 from ingest.errors import PipelineError
 from ingest.records import KIND_BY_NAME
 from ingest.vocab import ACTION_STATUSES, DOC_TYPES
-from search.export import export_all
 from search.query import SORTS, Filters, parse_years, search
 
 if TYPE_CHECKING:  # the parsers (and spaCy) load only for commands that parse
@@ -297,20 +296,27 @@ def stats(home: Home, as_json: bool) -> None:
 @main.command(context_settings=CONTEXT)
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write into (created if missing).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default=None,
+              help="Only this format (xlsx: DIR/minutebook.xlsx) [default: the CSV+JSONL "
+                   "contract].")
 @click.pass_obj
-def export(home: Home, out: Path) -> None:
+def export(home: Home, out: Path, fmt: str | None) -> None:
     """Export every record kind as JSONL and CSV, and every table as its own CSV.
 
     Writes DIR/<kind>.jsonl and DIR/<kind>.csv for documents, meetings,
     attendees, items, resolutions, actions, figures, tables and people, and
-    DIR/tables/<paper>-p<page>-t<n>.csv per table.
+    DIR/tables/<paper>-p<page>-t<n>.csv per table. --format xlsx writes one
+    workbook: a sheet per record kind and per table, with provenance columns.
 
     \b
     Example:
       minutebook export --out exported/
+      minutebook export --format xlsx --out exported/
     """
+    from search.xlsx import export_format
+
     with home.store() as store:
-        counts = export_all(store, out)
+        counts = export_format(store, out, fmt)
     echo_err("exported " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" to {out}")
 
 
@@ -782,3 +788,12 @@ def threads(home: Home, as_json: bool, as_csv: bool) -> None:
     if not rows:
         echo_err("no threads yet: ingest papers of more than one year")
         sys.exit(1)
+
+
+# -- tables and figures (defined in search/cli_tables.py) ---------------------------
+
+from search.cli_tables import figures_cmd, table_cmd, tables_cmd  # noqa: E402
+
+main.add_command(tables_cmd)
+main.add_command(table_cmd)
+main.add_command(figures_cmd)

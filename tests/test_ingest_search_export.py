@@ -145,7 +145,8 @@ def test_commands_without_a_store_say_what_to_do(runner: CliRunner, tmp_path: Pa
 
 
 COMMANDS = ["ingest", "search", "show", "stats", "export", "index", "eval", "debug",
-            "people", "person", "entity", "resolutions", "actions", "items"]
+            "people", "person", "entity", "resolutions", "actions", "items", "trace",
+            "threads", "tables", "table", "figures"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
