@@ -171,10 +171,19 @@ def emit_rows(rows: list[dict[str, Any]], as_json: bool, as_csv: bool,
             click.echo(show(row))
 
 
-def _show_hit(hit: dict[str, Any]) -> str:
-    head = click.style(hit["title"] or hit["source"], bold=True)
-    meta = f"{hit['date'] or 'undated'} · {hit['doc_type']} · p.{hit['page']} · {hit['kind']}"
-    return f"{head}\n  {meta} · {hit['source']}\n  {hit['snippet']}\n"
+def _show_hits(hits: list[dict[str, Any]]) -> None:
+    """Hits grouped by paper (papers in the order of their best hit), one line per page."""
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for hit in hits:
+        by_doc.setdefault(hit["document_id"], []).append(hit)
+    for group in by_doc.values():
+        first = group[0]
+        click.echo(click.style(first["title"] or first["source"], bold=True))
+        click.echo(f"  {first['date'] or first['year'] or 'undated'} · {first['doc_type']} · "
+                   f"{first['source']}")
+        for hit in group:
+            click.echo(f"  p.{hit['page']} {hit['kind']}: {hit['snippet']}")
+        click.echo("")
 
 
 @main.command("search", context_settings=CONTEXT)
@@ -215,7 +224,11 @@ def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: s
                  f"{result.suggestion!r}")
     elif result.suggestion:
         echo_err(f"did you mean: {result.suggestion}")
-    emit_rows([h.to_dict() for h in hits], as_json, as_csv, _show_hit)
+    rows = [h.to_dict() for h in hits]
+    if as_json or as_csv:
+        emit_rows(rows, as_json, as_csv, str)
+    else:
+        _show_hits(rows)
     if facets:
         _show_facets(result.facets, result.total)
     if not hits:
