@@ -601,3 +601,18 @@ def test_a_report_that_records_a_dated_discussion_gives_a_meeting() -> None:
 def test_no_meeting_without_a_full_date_or_a_recording_verb(text: str) -> None:
     info = DocInfo("Paper", "report", None, None)
     assert extract_recorded_meeting(document_from_text(text), info) is None
+
+
+def test_date_printed_only_in_a_running_header() -> None:
+    from ingest.readers.layout import strip_running_lines
+
+    body = ["Minutes of the Community Safety Partnership", "Present: Cllr Ann Lee (Chair)",
+            "1. Apologies", "None.", "2. Minutes", "RESOLVED: That the minutes be agreed."]
+    pages = [
+        Page(n, [Line("MINUTES – COMMUNITY SAFETY PARTNERSHIP – 29.09.16", n)]
+             + [Line(t, n) for t in body] + [Line(f"Page {n} of 2", n)])
+        for n in (1, 2)
+    ]
+    doc = Document("m.pdf", "0" * 64, "pdf", strip_running_lines(pages))
+    assert all("29.09.16" not in ln.text for ln in doc.lines())  # moved aside by the reader
+    assert classify(doc).date == "2016-09-29"

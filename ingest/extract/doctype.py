@@ -264,14 +264,32 @@ def cover_lines(head: list[Line]) -> list[str]:
     return out
 
 
+SHORT_DMY_RE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{2})\b")
+
+
 def first_running_date(doc: Document, edge: int = 2) -> str | None:
-    """The first date in the lines at the top or foot of a later page (a running header)."""
-    for page in doc.pages[1:]:
-        for line in page.lines[:edge] + page.lines[-edge:]:
-            dates = [] if SECTION_RE.match(line.text) else find_dates(line.text)
+    """The first date in a running header or footer ('MINUTES – CSP – 29.09.16'): the
+    reader keeps those lines aside in Page.running; page edges are checked too."""
+    for page in doc.pages:
+        edges = page.lines[:edge] + page.lines[-edge:] if page.number > 1 else []
+        for line in page.running + edges:
+            if SECTION_RE.match(line.text):
+                continue
+            dates = find_dates(line.text)
             if dates:
                 return dates[0][1]
+            short = SHORT_DMY_RE.search(line.text)
+            if short:
+                iso = _short_date(short)
+                if iso:
+                    return iso
     return None
+
+
+def _short_date(m: re.Match[str]) -> str | None:
+    """'29.09.16' -> '2016-09-29' (two-digit years in running headers are this century)."""
+    day, month, year = int(m.group(1)), int(m.group(2)), 2000 + int(m.group(3))
+    return parse_date(f"{year}-{month:02d}-{day:02d}") if 1 <= month <= 12 else None
 
 
 def find_body(head: list[Line], doc_type: str) -> str | None:
