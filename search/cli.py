@@ -283,9 +283,9 @@ def _lookup(store: RecordStore, key: str) -> dict[str, Any] | None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@output_options
 @click.pass_obj
-def stats(home: Home, as_json: bool) -> None:
+def stats(home: Home, as_json: bool, as_csv: bool) -> None:
     """Counts of documents and records, and documents by year and type."""
     with home.store() as store:
         counts = {name: store.count(name) for name in KIND_BY_NAME}
@@ -299,6 +299,11 @@ def stats(home: Home, as_json: bool) -> None:
             "skipped": skipped}
     if as_json:
         click.echo(json.dumps(data, indent=2))
+        return
+    if as_csv:
+        emit_rows([{"section": section, "key": key, "value": value}
+                   for section, values in data.items() for key, value in values.items()],
+                  False, True, str)
         return
     for section, values in data.items():
         click.echo(f"{section}:")
@@ -576,9 +581,10 @@ def people_split(home: Home, name_a: str, name_b: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole profile as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the attendance rows as CSV.")
 @click.pass_obj
-def person(home: Home, name: str, as_json: bool) -> None:
+def person(home: Home, name: str, as_json: bool, as_csv: bool) -> None:
     """One person: attendance by meeting and year, roles, items presented, actions owned.
 
     \b
@@ -595,6 +601,9 @@ def person(home: Home, name: str, as_json: bool) -> None:
         profile = person_profile(store, found[0])
     if as_json:
         click.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        emit_rows(profile["attendance"], False, True, str)
         return
     click.echo(_show_person(found[0].to_dict()))
     _print_profile(profile)
@@ -619,9 +628,10 @@ def _print_profile(profile: dict[str, Any]) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole profile as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the mention rows as CSV.")
 @click.pass_obj
-def entity(home: Home, name: str, as_json: bool) -> None:
+def entity(home: Home, name: str, as_json: bool, as_csv: bool) -> None:
     """An organisation, programme or place: spellings, mentions by year and page, actions.
 
     \b
@@ -637,6 +647,9 @@ def entity(home: Home, name: str, as_json: bool) -> None:
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        emit_rows(profile["mentions"], False, True, str)
         return
     click.echo(f"{profile['entity_id']} ({profile['label']}): "
                f"{', '.join(profile['spellings'])}")

@@ -79,3 +79,12 @@ def test_split_and_merge_survive_reingest(tmp_path: Path) -> None:
     assert len(girlings()) == 1
     corrections = json.loads((home / "people-corrections.json").read_text())
     assert corrections == [{"action": "merge", "a": "Ele Girling", "b": "Eleanor Girling"}]
+
+
+def test_csv_output_of_person_entity_and_stats(corpus_home: Path) -> None:
+    code, out, _ = invoke(corpus_home, "person", "Joe Benmore", "--csv")
+    assert code == 0 and out.splitlines()[0].startswith("date,body,status,role,organisation")
+    code, out, _ = invoke(corpus_home, "entity", "MOPAC", "--csv")
+    assert code == 0 and out.splitlines()[0].startswith("text,label,entity_id,date")
+    code, out, _ = invoke(corpus_home, "stats", "--csv")
+    assert code == 0 and out.splitlines()[0] == "section,key,value"
