@@ -85,6 +85,6 @@ def test_csv_output_of_person_entity_and_stats(corpus_home: Path) -> None:
     code, out, _ = invoke(corpus_home, "person", "Joe Benmore", "--csv")
     assert code == 0 and out.splitlines()[0].startswith("date,body,status,role,organisation")
     code, out, _ = invoke(corpus_home, "entity", "MOPAC", "--csv")
-    assert code == 0 and out.splitlines()[0].startswith("text,label,entity_id,date")
+    assert code == 0 and out.splitlines()[0] == "text,label,date,title,source,page"
     code, out, _ = invoke(corpus_home, "stats", "--csv")
     assert code == 0 and out.splitlines()[0] == "section,key,value"
