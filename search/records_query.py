@@ -13,6 +13,7 @@ from typing import Any
 from index.fulltext import FullTextIndex
 from index.store import RecordStore
 from ingest.errors import QueryError
+from search.followup import current_status, follow_ups
 from search.people import names_match
 from search.query import Filters, search
 
@@ -58,6 +59,8 @@ def find_records(
     """Rows of one record kind with document date, title, source and page; newest first
     unless a query ranks them."""
     rows = _rows(store, kind, filters)
+    if kind == "actions":
+        rows = _with_follow_ups(store, rows, filters.status)
     if query:
         hits = search(index, query, Filters(kind=INDEX_KIND[kind]), limit=MAX_QUERY_HITS)
         rank = {h.id: i for i, h in enumerate(hits.hits)}
@@ -65,6 +68,21 @@ def find_records(
     if filters.owner:
         rows = [r for r in rows if names_match([filters.owner], r.get("owner"))]
     return rows[:limit]
+
+
+def _with_follow_ups(store: RecordStore, rows: list[dict[str, Any]], status: str | None
+                     ) -> list[dict[str, Any]]:
+    """Each action with its later follow-ups and current status; --status filters on that."""
+    later = follow_ups(store)
+    out = []
+    for row in rows:
+        found = later.get(row["id"], [])
+        row["current_status"] = current_status(row["status"], found)
+        row["follow_ups"] = [f"{f.date} {f.reports}: {f.text[:80]} ({f.source} p.{f.page})"
+                             for f in found]
+        if status is None or row["current_status"] == status:
+            out.append(row)
+    return out
 
 
 def _rows(store: RecordStore, kind: str, filters: RecordFilters) -> list[dict[str, Any]]:
@@ -77,9 +95,6 @@ def _rows(store: RecordStore, kind: str, filters: RecordFilters) -> list[dict[st
     if until:
         where.append("d.date <= ?")
         params.append(until)
-    if filters.status and kind == "actions":
-        where.append("r.status = ?")
-        params.append(filters.status)
     sql = (
         f"SELECT r.id, d.date, d.title AS document, {RECORD_COLUMNS[kind]}, d.source, r.page "
         f"FROM {kind} r JOIN documents d ON r.document_id = d.id "

@@ -22,7 +22,9 @@ from rapidfuzz import fuzz, utils
 from index.fulltext import FullTextIndex
 from index.store import RecordStore
 from ingest.acronyms import learn_acronyms, variants
+from ingest.normalize import parse_date
 from ingest.settings import TraceSettings
+from search.followup import follow_ups
 from search.query import Filters, Hit, search
 
 TRACE_KINDS = ("item", "resolution", "action", "figure", "passage", "table")
@@ -128,7 +130,9 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
                                      _why(hit, terms, acronyms, sim), hit.id, round(sim, 1),
                                      hit.year)
     _add_item_links(store, entries)
+    _add_follow_ups(store, entries)
     _add_shared_entities(store, entries, terms, acronyms)
+    _add_references(store, entries)
     kept = _drop_covered_passages(_unique(list(entries.values())))
     return sorted(kept, key=lambda e: (_when(e), e.source, e.page, e.kind))
 
@@ -168,6 +172,55 @@ def _add_item_links(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
                                                 row["page"], [why], row["id"], 0.0, item.year)
             elif why not in entry.why:
                 entry.why.append(why)
+
+
+def _add_follow_ups(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
+    """Later records that report on a traced action join the thread, saying what they report."""
+    actions = {e.id: e for e in entries.values() if e.kind == "action"}
+    if not actions:
+        return
+    for action_id, later in follow_ups(store).items():
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        for f in later:
+            why = f"follow-up of the {action.date or action.year} action: reports {f.reports}"
+            entry = entries.get(f.record_id)
+            if entry is None:
+                entries[f.record_id] = TraceEntry(f.source, _doc_of(f.record_id), action.title,
+                                                  f.date, f.kind, f.text, f.page, [why],
+                                                  f.record_id, f.score)
+            elif why not in entry.why:
+                entry.why.append(why)
+
+
+def _doc_of(record_id: str) -> str:
+    return record_id.split(":", 1)[0]
+
+
+REFERENCE_RE = re.compile(
+    r"minutes of the (?:last |previous )?meeting (?:held )?(?:on |of )(?P<date>[^.;,]{6,40})",
+    re.I,
+)
+
+
+def _add_references(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
+    """Say so when a paper in the thread confirms the minutes of an earlier meeting in it."""
+    docs = {e.document_id for e in entries.values()}
+    meeting_docs = {
+        r["date"]: r["document_id"]
+        for r in store.iter_rows("SELECT date, document_id FROM meetings WHERE date IS NOT NULL")
+        if r["document_id"] in docs
+    }
+    for doc_id in docs:
+        for row in store.iter_rows("SELECT text FROM passages WHERE document_id = ?", (doc_id,)):
+            for m in REFERENCE_RE.finditer(row["text"]):
+                date = parse_date(m.group("date"))
+                if date and meeting_docs.get(date) not in (None, doc_id):
+                    why = f"its meeting confirmed the minutes of the meeting of {date}"
+                    for e in entries.values():
+                        if e.document_id == doc_id and why not in e.why:
+                            e.why.append(why)
 
 
 def _add_shared_entities(store: RecordStore, entries: dict[str, TraceEntry], terms: list[str],

@@ -68,7 +68,7 @@ def test_question_who_led_on_iom_and_their_actions(corpus_home: Path) -> None:
     rows = json.loads(out)
     assert rows and all("Benmore" in r["owner"] for r in rows)
     code, out, _ = invoke(corpus_home, "actions", "--status", "done", "--json")
-    assert code == 0 and {r["status"] for r in json.loads(out)} == {"done"}
+    assert code == 0 and {r["current_status"] for r in json.loads(out)} == {"done"}
 
 
 def test_question_where_are_the_outreach_figures(corpus_home: Path) -> None:

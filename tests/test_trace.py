@@ -122,3 +122,37 @@ def test_seed_papers_carry_the_iom_and_prevent_threads(tmp_path: Path) -> None:
     code, out, _ = invoke(home, "trace", "Prevent", "--json")
     years = {(e["date"] or str(e["year"]))[:4] for e in json.loads(out)}
     assert {"2013", "2026"} <= years
+
+
+def test_action_follow_up_sets_its_current_status(corpus_home: Path) -> None:
+    code, out, _ = invoke(corpus_home, "actions", "IOM cohort profile", "--json")
+    assert code == 0
+    rows = {r["date"]: r for r in json.loads(out)}
+    raised = rows["2017-06-08"]
+    assert raised["status"] is None and raised["current_status"] == "done"
+    assert any("2019-03-14 done" in f for f in raised["follow_ups"])
+    code, out, _ = invoke(corpus_home, "actions", "--status", "open", "--json")
+    assert raised["id"] not in {r["id"] for r in json.loads(out)}
+
+
+def test_explicit_reference_to_an_earlier_meeting_is_a_reason(tmp_path: Path) -> None:
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "july.txt").write_text(
+        "MINUTES OF THE COMMUNITY SAFETY PARTNERSHIP HELD ON MONDAY, 24 JULY 2023\n"
+        "PRESENT: Councillor Ann Lee (Chair)\n1. PREVENT UPDATE\n"
+        "The Prevent delivery plan was presented.\nRESOLVED: That the Prevent plan be noted.\n")
+    (papers / "october.txt").write_text(
+        "MINUTES OF THE COMMUNITY SAFETY PARTNERSHIP HELD ON THURSDAY, 26 OCTOBER 2023\n"
+        "PRESENT: Councillor Ann Lee (Chair)\n1. MINUTES\n"
+        "RESOLVED: That the minutes of the meeting held on 24 July 2023 be agreed.\n"
+        "2. PREVENT\nThe Prevent referrals were reviewed.\n"
+        "RESOLVED: That the Prevent referrals report be noted.\n")
+    home = tmp_path / "home"
+    assert invoke(home, "ingest", str(papers), "-s")[0] == 0
+    code, out, _ = invoke(home, "trace", "Prevent", "--json")
+    assert code == 0
+    october = [e for e in json.loads(out) if e["date"] == "2023-10-26"]
+    assert october and all(
+        "its meeting confirmed the minutes of the meeting of 2023-07-24" in e["why"]
+        for e in october)

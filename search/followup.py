@@ -1,0 +1,94 @@
+"""What happened to an action: later records that report progress, completion or carrying
+forward, and the action's current status from the latest of them.
+
+A later record follows an action up when it comes from a later paper and says much the
+same thing (rapidfuzz token-set ratio over the words of both); what it reports is read
+from its own status (an action-log row) or from its words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+
+from index.store import RecordStore
+
+FOLLOW_MIN = 75.0  # token-set ratio for a later record to count as a follow-up
+MIN_WORDS = 4  # shorter texts match too much to follow anything up
+STATUS_WORDS = (
+    ("done", re.compile(r"\b(complete[d]?|done|delivered|achieved|in place|launched)\b", re.I)),
+    ("carried_forward", re.compile(r"\bcarried (forward|over)\b", re.I)),
+    ("dropped", re.compile(r"\b(dropped|withdrawn|no longer (needed|required))\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A later record about an action, with what it reports."""
+
+    action_id: str
+    record_id: str
+    kind: str
+    date: str | None
+    source: str
+    page: int
+    text: str
+    reports: str  # done, carried_forward, dropped or progress
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reported_status(text: str, status: str | None) -> str:
+    """What a follow-up says of the action: its own status if it has one, else its words."""
+    if status in ("done", "carried_forward", "dropped"):
+        return status
+    for name, pattern in STATUS_WORDS:
+        if pattern.search(text):
+            return name
+    return "progress"
+
+
+def _candidates(store: RecordStore) -> list[dict[str, Any]]:
+    rows = []
+    for kind, sql in (
+        ("action", "SELECT r.id, r.text, r.status, r.page, d.date, d.source, d.id AS doc "
+                   "FROM actions r JOIN documents d ON r.document_id = d.id"),
+        ("resolution", "SELECT r.id, r.text, NULL AS status, r.page, d.date, d.source, "
+                       "d.id AS doc FROM resolutions r JOIN documents d ON r.document_id = d.id"),
+    ):
+        rows += [{**dict(r), "kind": kind} for r in store.iter_rows(sql)]
+    return [r for r in rows if r["date"] and len(r["text"].split()) >= MIN_WORDS]
+
+
+def follow_ups(store: RecordStore) -> dict[str, list[FollowUp]]:
+    """Follow-ups of every dated action, oldest first, keyed by action id."""
+    candidates = _candidates(store)
+    out: dict[str, list[FollowUp]] = {}
+    for action in (c for c in candidates if c["kind"] == "action"):
+        found = []
+        for later in candidates:
+            if later["doc"] == action["doc"] or later["date"] <= action["date"]:
+                continue
+            score = fuzz.token_set_ratio(action["text"], later["text"],
+                                         processor=utils.default_process)
+            if score >= FOLLOW_MIN:
+                found.append(FollowUp(action["id"], later["id"], later["kind"], later["date"],
+                                      later["source"], later["page"], later["text"],
+                                      reported_status(later["text"], later["status"]),
+                                      round(score, 1)))
+        if found:
+            out[action["id"]] = sorted(found, key=lambda f: (f.date or "", f.record_id))
+    return out
+
+
+def current_status(own: str | None, later: list[FollowUp]) -> str | None:
+    """The latest word on an action: the last follow-up that says more than 'progress'."""
+    for follow in reversed(later):
+        if follow.reports != "progress":
+            return follow.reports
+    return "open" if later and own in (None, "open") else own
