@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= .minutebook-demo
 
-.PHONY: demo test lint install install-test clean
+.PHONY: demo test lint install install-test clean bench bench-smoke
 
 $(BIN)/minutebook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,12 @@ lint: install-test
 test: install-test lint
 	$(BIN)/python -m pytest -q
 
+# Benchmark (see docs/PERFORMANCE.md): medians of 5 runs with baselines side by side.
+bench: install-test
+	$(BIN)/python -m tests.bench.run --docs 100 --passages-sizes 10000,100000 --runs 5 --out bench-out
+
+bench-smoke: install-test
+	$(BIN)/python -m tests.bench.run --smoke --out bench-out/smoke
+
 clean:
-	rm -rf $(VENV) $(HOME_DIR)
+	rm -rf $(VENV) $(HOME_DIR) bench-out

@@ -125,6 +125,21 @@ class FullTextIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._searcher: Any = None
+
+    def searcher(self, weighting: Any = None) -> Any:
+        """One searcher reused across queries, refreshed when the index has changed since."""
+        if self._searcher is None:
+            self._searcher = self.open().searcher(weighting=weighting) if weighting else (
+                self.open().searcher())
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
     def exists(self) -> bool:
         return self.path.exists() and whoosh_index.exists_in(str(self.path), INDEX_NAME)
@@ -137,6 +152,7 @@ class FullTextIndex:
 
     def sync(self, store: RecordStore, rebuild: bool = False) -> tuple[int, int]:
         """Bring the index in line with the store; returns (documents added, removed)."""
+        self.close()
         if rebuild and self.path.exists():
             shutil.rmtree(self.path)
         want = store.document_versions()

@@ -126,6 +126,7 @@ class SearchResult:
     corrected: bool = False  # True when the hits are those of the suggestion
 
 
+WEIGHTING = scoring.BM25F(title_B=0.5)
 TIE_WINDOW = 20  # extra hits fetched so recency can break ties at the cut-off
 
 
@@ -157,24 +158,24 @@ def search(
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
     if not index.exists():
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
-    ix = index.open()
-    try:
-        fq = _filter_query(filters or Filters(), ix.schema)
-        with ix.searcher(weighting=scoring.BM25F(title_B=0.5)) as searcher:
-            result = _run(searcher, parse_query(text, ix.schema), fq, limit, sort, facets)
-            suggestion = spelling_suggestion(searcher, text)
-            result.suggestion = suggestion
-            if not result.hits and suggestion:
-                result = _run(searcher, parse_query(suggestion, ix.schema), fq, limit, sort,
-                              facets)
-                result.suggestion, result.corrected = suggestion, True
-            return result
-    finally:
-        ix.close()
+    searcher = index.searcher(weighting=WEIGHTING)
+    fq = _filter_query(filters or Filters(), searcher.schema)
+    result = _run(searcher, parse_query(text, searcher.schema), fq, limit, sort, facets)
+    suggestion = spelling_suggestion(searcher, text)
+    result.suggestion = suggestion
+    if not result.hits and suggestion:
+        result = _run(searcher, parse_query(suggestion, searcher.schema), fq, limit, sort,
+                      facets)
+        result.suggestion, result.corrected = suggestion, True
+    return result
 
 
 def spelling_suggestion(searcher: Any, text: str) -> str | None:
-    """The query with unknown words replaced by the nearest words of the corpus, if any."""
+    """The query with unknown words replaced by the nearest words of the corpus, if any.
+
+    Only words the index does not hold are looked up, so a query of known words
+    costs one dictionary check per word.
+    """
     # Parse with an unstemmed analyzer into the spelling field, so 'reofending' is compared
     # with the corpus's words ('reoffending'), not with stems.
     field = searcher.schema["text"].spelling_fieldname("text")
@@ -182,7 +183,14 @@ def spelling_suggestion(searcher: Any, text: str) -> str | None:
     q = qparser.QueryParser(field, words).parse(text)
     if q is query.NullQuery:
         return None
-    correction = searcher.correct_query(q, text, prefix=1, maxdist=2)
+    reader = searcher.reader()
+    unknown = [t for t in q.iter_all_terms() if t[0] == field and (field, t[1]) not in reader]
+    if not unknown:
+        return None
+    try:
+        correction = searcher.correct_query(q, text, prefix=1, maxdist=2)
+    except (TypeError, ValueError):  # whoosh cannot rebuild some queries (e.g. 'vice-chari~')
+        return None
     fixed = correction.string
     return fixed if fixed and fixed.lower() != text.lower() else None
 

@@ -24,7 +24,7 @@ from index.store import RecordStore
 from ingest.acronyms import learn_acronyms, variants
 from ingest.normalize import parse_date
 from ingest.settings import TraceSettings
-from search.followup import follow_ups
+from search.followup import FollowUp, follow_ups
 from search.query import Filters, Hit, search
 
 TRACE_KINDS = ("item", "resolution", "action", "figure", "passage", "table")
@@ -114,7 +114,8 @@ def trace(store: RecordStore, index: FullTextIndex, target: str,
 
 
 def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[str],
-             acronyms: dict[str, str], settings: TraceSettings) -> list[TraceEntry]:
+             acronyms: dict[str, str], settings: TraceSettings,
+             later: dict[str, list[FollowUp]] | None = None) -> list[TraceEntry]:
     hits: list[Hit] = []
     for kind in TRACE_KINDS:
         hits += search(index, _query_for(terms), Filters(kind=kind),
@@ -130,7 +131,7 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
                                      _why(hit, terms, acronyms, sim), hit.id, round(sim, 1),
                                      hit.year)
     _add_item_links(store, entries)
-    _add_follow_ups(store, entries)
+    _add_follow_ups(store, entries, later)
     _add_shared_entities(store, entries, terms, acronyms)
     _add_references(store, entries)
     kept = _drop_covered_passages(_unique(list(entries.values())))
@@ -174,12 +175,13 @@ def _add_item_links(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
                 entry.why.append(why)
 
 
-def _add_follow_ups(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
+def _add_follow_ups(store: RecordStore, entries: dict[str, TraceEntry],
+                    known: dict[str, list[FollowUp]] | None) -> None:
     """Later records that report on a traced action join the thread, saying what they report."""
     actions = {e.id: e for e in entries.values() if e.kind == "action"}
     if not actions:
         return
-    for action_id, later in follow_ups(store).items():
+    for action_id, later in (known if known is not None else follow_ups(store)).items():
         action = actions.get(action_id)
         if action is None:
             continue
@@ -343,6 +345,7 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
     """Trace every recurring topic and store the threads; returns how many there are."""
     settings = settings or TraceSettings()
     acronyms = store_acronyms(store)
+    later = follow_ups(store)  # once for all threads
     threads = []
     topics = thread_topics(store, acronyms, settings.min_thread_years)
     for topic in item_topics(store, settings.min_thread_years):
@@ -351,7 +354,7 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
             topics.append(topic)
     for topic in topics:
         terms = variants(topic, acronyms)
-        entries = _entries(store, index, topic, terms, acronyms, settings)
+        entries = _entries(store, index, topic, terms, acronyms, settings, later)
         if entries:
             threads.append(Trace(topic, terms, entries, status_line(entries), stored=True))
     store.put_threads([t.to_dict() for t in threads])

@@ -1,0 +1,1 @@
+"""Benchmark of minutebook: scaled corpus, passage generator and the runner (``make bench``)."""
