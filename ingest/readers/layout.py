@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
+from typing import Any
 
 from ingest.document import Line, Page
 from ingest.normalize import clean_space, join_wrapped
@@ -98,6 +99,58 @@ def find_gutter(
     if min(left, right) < len(spans) * 0.25:
         return None
     return centre
+
+
+def column_boxes(
+    words: Sequence[Mapping[str, Any]], width: float, height: float, edge_band: float
+) -> list[tuple[float, float, float, float]] | None:
+    """The boxes to read a two-column page in, in reading order; None for one column.
+
+    ``words`` are pdfplumber word dicts (x0, x1, top, bottom). Full-width lines
+    above and below the columns (titles, running heads) stay in place: the
+    boxes are the band above the columns, the left column, the right column
+    and the band below.
+    """
+    band = (height * edge_band, height * (1 - edge_band))
+    body = [w for w in words if band[0] < w["top"] < band[1]]
+    gutter = find_gutter([(w["x0"], w["x1"]) for w in body], width)
+    if gutter is None:
+        return None
+    top = min(w["top"] for w in body)
+    bottom = max(w["bottom"] for w in body) + 0.5
+    return [
+        (0, 0, width, top),
+        (0, top, gutter, bottom),
+        (gutter, top, width, bottom),
+        (0, bottom, width, height),
+    ]
+
+
+def text_row_lines(rows: Iterable[Mapping[str, Any]], number: int) -> list[Line]:
+    """Lines from pdfplumber's ``extract_text_lines(return_chars=True)`` rows.
+
+    A line is bold when most of its non-blank chars are in a bold font; its
+    size is the median char size. Size and position are rounded to 0.1 point.
+    """
+    out: list[Line] = []
+    for row in rows:
+        text = fix_glyphs(row["text"]).strip()
+        if not text:
+            continue
+        chars = [c for c in row["chars"] if c["text"].strip()]
+        sizes = sorted(c["size"] for c in chars) or [0.0]
+        bold = sum("bold" in c["fontname"].lower() for c in chars) > len(chars) / 2
+        out.append(
+            Line(
+                text=text,
+                page=number,
+                bold=bold,
+                size=round(sizes[len(sizes) // 2], 1),
+                x0=round(row["x0"], 1),
+                top=round(row["top"], 1),
+            )
+        )
+    return out
 
 
 def mark_headings(lines: list[Line]) -> list[Line]:

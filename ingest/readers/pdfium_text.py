@@ -1,0 +1,377 @@
+"""Fast path for running text: pypdfium2 reads the characters, pdfplumber groups them.
+
+pdfplumber (pdfminer) interprets every content stream in Python; pdfium does
+it in C, about fifty times faster. For a page with no table rulings, no large
+images and no form XObjects, ``fast_page_lines`` gives exactly the Lines
+``pdf._read_page`` gives: characters are taken from pdfium with pdfminer's
+geometry (origin, font size, the font dictionary's descent, Adobe core-font
+widths for the standard fonts) as pdfplumber char dicts, and handed to
+pdfplumber's own text functions (``extract_words`` for the column gutter,
+``crop_to_bbox`` for the column parts, ``chars_to_textmap(...)
+.extract_text_lines`` for the lines), with the reading rules shared with
+pdf.py from layout.py (``column_boxes``, ``text_row_lines``).
+
+Whatever pdfium cannot reproduce exactly returns None, and the caller reads
+the page with pdfplumber: rotated or skewed text, fonts the page's resources
+do not name (form XObjects), Type 3 and vertical fonts, simple fonts with
+neither /Encoding nor /ToUnicode, text objects pdfium merges away, glyphs
+that map to several characters, and bullets whose reading by pdfminer
+(a bullet, or a zero-width '(cid:127)') would change a line.
+
+This is the only module besides ocr.py that imports pypdfium2.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfminer.fontmetrics import FONT_METRICS
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import PSLiteral
+from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_words
+
+from ingest.document import Line
+from ingest.readers.layout import column_boxes, mark_headings, text_row_lines
+from ingest.settings import ReadSettings
+
+THIN = 2.0  # a path no taller than this cannot hold a table cell (edge_min_length is 3)
+IMAGE_SHARE = 0.5  # an image over this share of the page may hide a scanned text layer
+BULLET = "\u2022"
+CID_BULLET = "(cid:127)"  # how pdfminer may read a bullet of a standard font instead
+SUBSET_RE = re.compile(r"^[A-Z]{6}\+")
+HYPHEN_MARKS = {0x02: "-", 0xFFFE: "-"}  # pdfium's marker for a hyphen ending a line
+
+Char = dict[str, Any]  # a pdfplumber char dict
+Bbox = tuple[float, float, float, float]
+
+
+class NeedsLayout(Exception):
+    """The page's text cannot be reproduced exactly from pdfium: read it with pdfplumber."""
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What pdfminer makes of one font dictionary, keyed by its name without subset tag."""
+
+    fontname: str
+    descent: float  # pdfminer's get_descent(): negative, per unit of font size
+    afm: Mapping[str, int] | None  # Adobe core-font widths pdfminer uses instead of /Widths
+    supported: bool = True
+
+
+FontTable = Mapping[str, FontInfo | None]
+
+
+# ----------------------------------------------------------------------------- fonts
+
+
+def _name(value: Any) -> str:
+    value = resolve1(value)
+    if isinstance(value, PSLiteral):
+        return str(value.name)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    value = resolve1(value)
+    return value if isinstance(value, dict) else {}
+
+
+def _font_info(spec: dict[str, Any]) -> FontInfo:
+    """pdfminer's fontname, descent and width source for a font dictionary."""
+    subtype = _name(spec.get("Subtype", "Type1"))
+    if subtype == "Type0":
+        descendants = resolve1(spec.get("DescendantFonts")) or [{}]
+        sub = _dict(descendants[0])
+        encoding = _name(spec.get("Encoding", ""))
+        descriptor = _dict(sub.get("FontDescriptor"))
+        return FontInfo(
+            _name(descriptor.get("FontName", "unknown")),
+            _descent(descriptor),
+            None,
+            supported=not encoding.endswith("-V"),
+        )
+    if subtype == "Type3":
+        return FontInfo("unknown", 0.0, None, supported=False)
+    basefont = _name(spec.get("BaseFont", "unknown"))
+    if basefont in FONT_METRICS:
+        afm_descriptor, widths = FONT_METRICS[basefont]
+        return FontInfo(str(afm_descriptor["FontName"]), _descent(afm_descriptor), widths)
+    descriptor = _dict(spec.get("FontDescriptor"))
+    return FontInfo(
+        _name(descriptor.get("FontName", "unknown")),
+        _descent(descriptor),
+        None,
+        supported="Encoding" in spec or "ToUnicode" in spec,
+    )
+
+
+def _descent(descriptor: Mapping[str, Any]) -> float:
+    descent = float(resolve1(descriptor.get("Descent", 0)) or 0)
+    return -abs(descent) * 0.001
+
+
+def font_table(resources: Any) -> dict[str, FontInfo | None]:
+    """Fonts of a page's /Resources (a pdfminer dict), by name as pdfium reports it.
+
+    Two fonts sharing a name but read differently map to None (ambiguous).
+    """
+    table: dict[str, FontInfo | None] = {}
+    for spec_ref in _dict(_dict(resources).get("Font")).values():
+        spec = _dict(spec_ref)
+        try:
+            info = _font_info(spec)
+        except (TypeError, ValueError, IndexError, KeyError):
+            info = FontInfo("unknown", 0.0, None, supported=False)
+        names = {_name(spec.get("BaseFont", "unknown"))}
+        for ref in resolve1(spec.get("DescendantFonts")) or []:
+            names.add(_name(_dict(ref).get("BaseFont", "unknown")))
+        for name in names:
+            key = SUBSET_RE.sub("", name)
+            table[key] = info if table.get(key, info) == info else None
+    return table
+
+
+# ----------------------------------------------------------------------------- routing
+
+
+def page_needs_layout(page: Any) -> bool:
+    """True when a page must go to pdfplumber: it may hold ruled tables, is a scan, or has no text.
+
+    Rulings are any path that is more than a thin horizontal rule (a cell needs
+    vertical edges); images over half the page suggest a scan; form XObjects
+    carry their own fonts and paths; rotated or offset pages use other
+    coordinates.
+    """
+    if page.get_rotation() % 360 or tuple(page.get_mediabox()[:2]) != (0, 0):
+        return True
+    area = page.get_width() * page.get_height()
+    texts = 0
+    for obj in page.get_objects(max_depth=1):
+        kind = obj.type
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            continue
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            return True
+        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if (right - left) * (top - bottom) > area * IMAGE_SHARE:
+                return True
+        elif top - bottom > THIN or right - left <= THIN:
+            return True
+    return texts == 0
+
+
+# ----------------------------------------------------------------------------- characters
+
+
+def _text_objects(page: Any) -> set[int]:
+    return {
+        ctypes.cast(obj.raw, ctypes.c_void_p).value or 0
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1)
+    }
+
+
+def page_chars(page: Any, fonts: FontTable) -> list[list[Char]]:
+    """The page's chars as pdfplumber would list them; NeedsLayout when that is not sure.
+
+    One list, or two when a standard-font bullet may be read by pdfminer either
+    as a bullet or as a zero-width '(cid:127)': the page is then read both ways.
+    """
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage.raw, page.get_mediabox()[3], fonts, _text_objects(page))
+    finally:
+        textpage.close()
+    readings = [[c for c, _ in chars]]
+    if any(uncertain for _, uncertain in chars):
+        readings.append([_as_cid(c) if uncertain else c for c, uncertain in chars])
+    return readings
+
+
+def _as_cid(char: Char) -> Char:
+    return {**char, "text": CID_BULLET, "x1": char["x0"], "width": 0.0}
+
+
+@dataclass
+class _ObjInfo:
+    font: FontInfo
+    size: float  # font size times the vertical scale of the text matrix
+    hscale: float
+
+
+def _obj_info(tp: Any, index: int, obj: Any, fonts: FontTable) -> _ObjInfo:
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    buf = ctypes.create_string_buffer(256)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buf, 256)
+    info = fonts.get(SUBSET_RE.sub("", buf.value.decode("latin-1")))
+    if info is None or not info.supported:
+        raise NeedsLayout("font not in the page resources, ambiguous or unsupported")
+    size = ctypes.c_float()
+    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
+    matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(tp, index, ctypes.byref(matrix))
+    if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
+        raise NeedsLayout("rotated, skewed or mirrored text")
+    return _ObjInfo(info, size.value * matrix.d, size.value * matrix.a)
+
+
+def _char(text: str, x0: float, x1: float, baseline: float, info: _ObjInfo, height: float) -> Char:
+    """A pdfplumber char dict (top-left origin) for a glyph at (x0, baseline), PDF points."""
+    bottom = baseline + info.font.descent * info.size
+    top = height - (bottom + info.size)
+    return {
+        "object_type": "char",
+        "text": text,
+        "fontname": info.font.fontname,
+        "size": info.size,
+        "upright": True,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": height - bottom,
+        "doctop": top,  # pages are read one at a time
+        "width": x1 - x0,
+        "height": info.size,
+    }
+
+
+def _chars(
+    tp: Any, height: float, fonts: FontTable, objects: set[int]
+) -> list[tuple[Char, bool]]:
+    """(char, is a standard-font bullet) for each glyph of the text page."""
+    count = pdfium_c.FPDFText_CountChars(tp)
+    infos: dict[int, _ObjInfo] = {}
+    out: list[tuple[Char, bool]] = []
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    box = pdfium_c.FS_RECTF()
+    last: tuple[int, float, float] | None = None
+    for i in range(count):
+        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+        if not obj:
+            continue  # generated by pdfium: a line break or an implied space
+        key = ctypes.c_void_p.from_buffer(obj).value or 0
+        info = infos.get(key)
+        if info is None:
+            info = infos[key] = _obj_info(tp, i, obj, fonts)
+        code = pdfium_c.FPDFText_GetUnicode(tp, i)
+        text = HYPHEN_MARKS.get(code) or chr(code)
+        if code == 0 or pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
+            raise NeedsLayout("a glyph without a unicode mapping")
+        pdfium_c.FPDFText_GetCharOrigin(tp, i, ctypes.byref(ox), ctypes.byref(oy))
+        if last == (key, ox.value, oy.value):
+            raise NeedsLayout("one glyph read as several characters")
+        last = (key, ox.value, oy.value)
+        if info.font.afm is not None:
+            x1 = ox.value + info.font.afm.get(text, 0) * info.hscale / 1000
+        else:
+            pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box))
+            x1 = box.right
+        uncertain = info.font.afm is not None and text == BULLET
+        out.append((_char(text, ox.value, x1, oy.value, info, height), uncertain))
+    if set(infos) != objects:
+        raise NeedsLayout("pdfium dropped or added a text object")
+    return out
+
+
+# ----------------------------------------------------------------------------- lines
+
+
+def _lines(chars: list[Char], bbox: Bbox, number: int, settings: ReadSettings) -> list[Line]:
+    """pdfplumber's ``Page.extract_text_lines`` over the chars of a page or crop box."""
+    textmap = chars_to_textmap(chars, layout_bbox=bbox, x_tolerance=settings.x_tolerance)
+    return text_row_lines(textmap.extract_text_lines(return_chars=True), number)
+
+
+def column_lines(
+    chars: list[Char], number: int, width: float, height: float, settings: ReadSettings
+) -> list[Line]:
+    """pdf._column_lines over char dicts: a two-column body is read left column first."""
+    boxes = column_boxes(extract_words(chars), width, height, settings.edge_band)
+    if boxes is None:
+        return _lines(chars, (0, 0, width, height), number, settings)
+    lines: list[Line] = []
+    for box in boxes:
+        lines.extend(_lines(crop_to_bbox(chars, box), box, number, settings))
+    return lines
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def pdfium_lines(
+    page: Any, number: int, fonts: FontTable, settings: ReadSettings | None = None
+) -> list[Line]:
+    """The page's Lines as pdf._read_page gives them; NeedsLayout when that is not sure.
+
+    ``fonts`` is ``font_table`` of the page's /Resources.
+    """
+    settings = settings or ReadSettings()
+    _, _, width, height = page.get_mediabox()  # pdfplumber's page bbox; origin is (0, 0)
+    first, *others = (
+        column_lines(chars, number, width, height, settings)
+        for chars in page_chars(page, fonts)
+    )
+    if any(lines != first for lines in others):
+        raise NeedsLayout("a bullet pdfminer may read as '(cid:127)' changes the lines")
+    return mark_headings(first)
+
+
+def fast_page_lines(
+    page: Any, number: int, resources: Any, settings: ReadSettings | None = None
+) -> list[Line] | None:
+    """Lines of a pdfium page, or None when the page needs pdfplumber.
+
+    ``resources`` is the page's /Resources as pdfminer resolves them
+    (``pdfplumber_page.page_obj.resources``).
+    """
+    if page_needs_layout(page):
+        return None
+    try:
+        return pdfium_lines(page, number, font_table(resources), settings)
+    except NeedsLayout:
+        return None
+
+
+def read_fast_page(
+    doc: Any, number: int, resources: Any, settings: ReadSettings | None = None
+) -> list[Line] | None:
+    """``fast_page_lines`` for page ``number`` (from 1) of an ``open_pdfium`` document.
+
+    None (read it with pdfplumber) when there is no document, no such page or
+    pdfium fails on it. The pdfium page is closed before returning.
+    """
+    if doc is None or not 0 < number <= len(doc):
+        return None
+    try:
+        page = doc[number - 1]
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return fast_page_lines(page, number, resources, settings)
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        page.close()
+
+
+def open_pdfium(path: Any) -> Any:
+    """A pypdfium2 document for ``path`` (the caller closes it), or None if pdfium cannot open it.
+
+    The pdfplumber path then reads the file and reports why it is unreadable.
+    """
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return None
