@@ -10,6 +10,7 @@ what searchers see, which is what makes an interrupted run safe.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -120,6 +121,17 @@ def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict
         yield unit("figure", r.id, r.page, r.text, r.context)
 
 
+BULK_UNITS = 2000  # from this many units, index with one writer process per core
+
+
+def open_writer(ix: Any, expected_units: int) -> Any:
+    """A writer tuned for the batch: small updates stay in one process and segment; bulk
+    loads use a writer per core with one segment each (merged later by an optimize)."""
+    if expected_units >= BULK_UNITS and (os.cpu_count() or 1) > 1:
+        return ix.writer(limitmb=256, procs=os.cpu_count(), multisegment=True)
+    return ix.writer(limitmb=256)
+
+
 class FullTextIndex:
     """Open, build and update the Whoosh index kept beside the store."""
 
@@ -166,7 +178,7 @@ class FullTextIndex:
         if not stale and not fresh and self.exists():
             return 0, 0
         ix = self.open()
-        writer = ix.writer(limitmb=256)
+        writer = open_writer(ix, _expected_units(store, fresh))
         try:
             for doc_id in stale:
                 writer.delete_by_term("document_id", doc_id)
@@ -176,10 +188,20 @@ class FullTextIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=len(fresh) > 50)
+        writer.commit()
         ix.close()
         store.set_meta(INDEX_STATE_KEY, json.dumps(want, sort_keys=True))
         return len(fresh), len([d for d in stale if d not in want])
+
+
+def _expected_units(store: RecordStore, doc_ids: list[str]) -> int:
+    """Roughly how many index units the documents make: their passages, if few documents."""
+    if len(doc_ids) > 500:
+        return store.count("passages")
+    marks = ",".join("?" for _ in doc_ids) or "''"
+    rows = store.iter_rows(f"SELECT COUNT(*) FROM passages WHERE document_id IN ({marks})",
+                           tuple(doc_ids))
+    return int(next(iter(rows))[0])
 
 
 def _documents(store: RecordStore, ids: Iterable[str]) -> Iterator[DocumentRecord]:

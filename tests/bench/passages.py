@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from index.fulltext import INDEX_NAME, KIND_BOOST, make_schema
+from index.fulltext import BULK_UNITS, INDEX_NAME, KIND_BOOST, make_schema, open_writer
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "corpus" / "sources"
@@ -150,17 +150,17 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def build_whoosh(index_dir: Path, passages: Path) -> int:
-    """A Whoosh index as minutebook's sync writes it (one writer, limitmb=256, optimized)."""
+    """A Whoosh index as minutebook's sync writes it (index.fulltext.open_writer)."""
     from whoosh import index as whoosh_index
 
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
-    writer = ix.writer(limitmb=256)
+    writer = open_writer(ix, BULK_UNITS)
     count = 0
     for unit in read_jsonl(passages):
         writer.add_document(**unit, _boost=KIND_BOOST["passage"])
         count += 1
-    writer.commit(optimize=True)
+    writer.commit()
     ix.close()
     return count
 
