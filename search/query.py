@@ -130,11 +130,11 @@ WEIGHTING = scoring.BM25F(title_B=0.5)
 TIE_WINDOW = 20  # extra hits fetched so recency can break ties at the cut-off
 
 
-def _rank(hits: list[Hit], sort: str, limit: int) -> list[Hit]:
-    """Relevance with newer papers first among equal scores, or newest first."""
+def _rank(hits: list[Any], sort: str, limit: int) -> list[Any]:
+    """Whoosh hits by relevance with newer papers first among equal scores, or newest first."""
     if sort == "date":
-        return sorted(hits, key=lambda h: h.date or "", reverse=True)[:limit]
-    return sorted(hits, key=lambda h: (-(h.score or 0.0), _negated(h.date)))[:limit]
+        return sorted(hits, key=lambda h: h.get("date") or "", reverse=True)[:limit]
+    return sorted(hits, key=lambda h: (-(h.score or 0.0), _negated(h.get("date"))))[:limit]
 
 
 def _negated(date: str | None) -> tuple[int, ...]:
@@ -205,8 +205,10 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
     results.formatter = _Brackets()
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
     counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
-    hits = [_to_hit(h, scored=sort != "date") for h in results]
-    return SearchResult(_rank(hits, sort, limit), len(results), counts)
+    # Rank on stored fields first, so only the hits shown are highlighted (the costly part).
+    top = _rank(list(results), sort, limit)
+    total = len(results) if facets else results.scored_length()  # counting all costs time
+    return SearchResult([_to_hit(h, scored=sort != "date") for h in top], total, counts)
 
 
 def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
