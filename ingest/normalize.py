@@ -27,7 +27,8 @@ MONTHS = {
     for name in names
 }
 
-_MONTH_RE = (
+# A month name or its abbreviation, for use inside case-insensitive patterns.
+MONTH_NAME_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
@@ -36,18 +37,18 @@ _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 
 # "26th October 2023", "Thursday, 26TH OCTOBER, 2023", "13<sup>th</sup> June 2013"
 DAY_MONTH_YEAR = re.compile(
-    _WEEKDAY + r"\b(\d{1,2})\s*(?:<sup>)?" + _ORD + r"(?:</sup>)?\s+(" + _MONTH_RE
+    _WEEKDAY + r"\b(\d{1,2})\s*(?:<sup>)?" + _ORD + r"(?:</sup>)?\s+(" + MONTH_NAME_RE
     + r")\.?,?\s+(\d{4})\b",
     re.IGNORECASE,
 )
 # "October 26, 2023"
 MONTH_DAY_YEAR = re.compile(
-    r"\b(" + _MONTH_RE + r")\.?\s+(\d{1,2})" + _ORD + r",?\s+(\d{4})\b", re.IGNORECASE
+    r"\b(" + MONTH_NAME_RE + r")\.?\s+(\d{1,2})" + _ORD + r",?\s+(\d{4})\b", re.IGNORECASE
 )
 # "03/03/2026" (UK order), "2026-03-03"
 NUMERIC_DMY = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-MONTH_YEAR = re.compile(r"\b(" + _MONTH_RE + r")\.?,?\s+(\d{4})\b", re.IGNORECASE)
+MONTH_YEAR = re.compile(r"\b(" + MONTH_NAME_RE + r")\.?,?\s+(\d{4})\b", re.IGNORECASE)
 
 
 def _iso(year: int, month: int, day: int) -> str | None:

@@ -23,6 +23,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from index.store import RecordStore
+from ingest.normalize import MONTH_NAME_RE
 from ingest.records import DocumentRecord, Figure, Table
 
 STOPWORDS = frozenset({
@@ -49,8 +50,7 @@ MAGNITUDE_FACTOR = 2.5  # counts and money further than this from the series med
 SENTENCE_SHARE = 0.7  # score = this * sentence coverage + the rest * local coverage
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
-MONTH_RE = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-            r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+MONTH_RE = MONTH_NAME_RE
 FY_RE = re.compile(r"\b((?:19|20)\d\d)\s*[/-]\s*(\d\d)\b")
 QUARTER_RE = re.compile(r"\bQ([1-4])\s+((?:19|20)\d\d)\s*[/-]\s*\d\d\b", re.IGNORECASE)
 MONTH_YEAR_RE = re.compile(rf"\b({MONTH_RE})\.?\s+((?:19|20)?\d\d)\b", re.IGNORECASE)

@@ -19,6 +19,7 @@ from ingest.ids import record_id
 from ingest.normalize import (
     DAY_MONTH_YEAR,
     MONTH_DAY_YEAR,
+    MONTH_NAME_RE,
     MONTH_YEAR,
     NUMERIC_DMY,
     TIME_RE,
@@ -114,10 +115,7 @@ def group_to_block(group: list[Line]) -> Block:
 
 # --- what is not a figure: spans masked before numbers are read ---------------------------
 
-_MON = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+_MON = MONTH_NAME_RE
 MONTH_RANGE_RE = re.compile(
     r"\b" + _MON + r"\.?\s*\d{2,4}\s*[-–—]\s*" + _MON + r"\.?\s*\d{2,4}\b", re.I
 )
