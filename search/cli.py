@@ -130,13 +130,13 @@ def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers
                 prune: bool, force: bool, silent: bool) -> Summary:
     from index.update import discover, update
 
-    total = len(discover(paths))
-    with click.progressbar(length=total, label="ingesting", file=sys.stderr,
-                           hidden=silent or total < 2) as bar:
+    files = discover(paths)  # folders searched once; update() takes the files as they are
+    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr,
+                           hidden=silent or len(files) < 2) as bar:
         def step(outcome: Outcome) -> None:
             bar.update(1)
 
-        summary = update(store, paths, workers=workers, prune=prune, force=force, progress=step)
+        summary = update(store, files, workers=workers, prune=prune, force=force, progress=step)
     summary.indexed, _ = home.index.sync(store)
     if summary.indexed or summary.pruned or not store.threads():
         from search.trace import compute_threads
