@@ -1,8 +1,4 @@
-"""`minutebook tables`, `table` and `figures`: click commands registered by search.cli.
-
-The shared helpers (Home, emit_rows, echo_err) are imported from search.cli
-inside each command, so that search.cli can import this module at its end.
-"""
+"""`minutebook tables`, `table` and `figures`: click commands registered by search.cli."""
 
 from __future__ import annotations
 
@@ -10,17 +6,13 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from ingest.errors import PipelineError
 from ingest.vocab import DOC_TYPES
-
-if TYPE_CHECKING:
-    from search.cli import Home
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from search.cli_common import CONTEXT, Home, echo_err, emit_rows
 
 
 def _years(year: str | None) -> tuple[int | None, int | None]:
@@ -57,7 +49,6 @@ def tables_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: s
       minutebook tables outreach --year 2018..
       minutebook table 7096894e44d9b604:table:2
     """
-    from search.cli import echo_err, emit_rows
     from search.tables_view import TableFilter, list_tables
 
     year_from, year_to = _years(year)
@@ -89,7 +80,6 @@ def table_cmd(home: Home, table_id: str, as_json: bool, as_csv: bool,
       minutebook table 7096894e44d9b604:table:2
       minutebook table 2018-10_substance_misuse_progress_report-p3-t2 --xlsx outreach.xlsx
     """
-    from search.cli import echo_err
     from search.tables_view import (
         align_table,
         find_table,
@@ -159,7 +149,6 @@ def figures_cmd(home: Home, query: tuple[str, ...], unit: str | None, year: str 
       minutebook figures "IOM cohort" --chart iom.png
       minutebook figures "night outreach engagements" --csv
     """
-    from search.cli import echo_err, emit_rows
     from search.figures_series import SeriesQuery, find_series
 
     year_from, year_to = _years(year)

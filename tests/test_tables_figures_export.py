@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from index.store import RecordStore
 from index.views import VIEWS, create_views
-from search.cli import Home
+from search.cli_common import Home
 from search.cli_tables import figures_cmd, table_cmd, tables_cmd
 from search.export import export_all
 from search.figures_series import SeriesQuery, find_series, parse_cell, period_end
