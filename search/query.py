@@ -148,6 +148,7 @@ def search(
     limit: int = 10,
     sort: str = "relevance",
     facets: bool = False,
+    snippets: bool = True,
 ) -> SearchResult:
     """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties).
 
@@ -160,12 +161,12 @@ def search(
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
     searcher = index.searcher(weighting=WEIGHTING)
     fq = _filter_query(filters or Filters(), searcher.schema)
-    result = _run(searcher, parse_query(text, searcher.schema), fq, limit, sort, facets)
+    result = _run(searcher, parse_query(text, searcher.schema), fq, limit, sort, facets, snippets)
     suggestion = spelling_suggestion(searcher, text)
     result.suggestion = suggestion
     if not result.hits and suggestion:
         result = _run(searcher, parse_query(suggestion, searcher.schema), fq, limit, sort,
-                      facets)
+                      facets, snippets)
         result.suggestion, result.corrected = suggestion, True
     return result
 
@@ -196,7 +197,7 @@ def spelling_suggestion(searcher: Any, text: str) -> str | None:
 
 
 def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort: str,
-         facets: bool) -> SearchResult:
+         facets: bool, snippets: bool = True) -> SearchResult:
     groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
     by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
     results = searcher.search(
@@ -206,9 +207,10 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
     counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
     # Rank on stored fields first, so only the hits shown are highlighted (the costly part).
-    top = _rank(list(results), sort, limit)
+    top = _rank(list(iter(results)), sort, limit)  # iter(): list() would count every match
     total = len(results) if facets else results.scored_length()  # counting all costs time
-    return SearchResult([_to_hit(h, scored=sort != "date") for h in top], total, counts)
+    hits = [_to_hit(h, scored=sort != "date", snippet=snippets) for h in top]
+    return SearchResult(hits, total, counts)
 
 
 def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
@@ -220,8 +222,10 @@ def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _to_hit(hit: Any, scored: bool = True) -> Hit:
-    snippet = hit.highlights("text", top=2) or hit.highlights("title") or hit["text"][:240]
+def _to_hit(hit: Any, scored: bool = True, snippet: bool = True) -> Hit:
+    """A Whoosh hit as a Hit; highlighting (the costly part) only when a snippet is shown."""
+    text = (hit.highlights("text", top=2) or hit.highlights("title")) if snippet else ""
+    text = text or hit["text"][:240]
     return Hit(
         source=hit["source"],
         document_id=hit["document_id"],
@@ -232,7 +236,7 @@ def _to_hit(hit: Any, scored: bool = True) -> Hit:
         page=hit["page"],
         kind=hit["kind"],
         section=hit.get("section") or None,
-        snippet=" ".join(snippet.split()),
+        snippet=" ".join(text.split()),
         score=round(float(hit.score), 3) if scored else None,
         id=hit["id"],
         text_plain=hit["text"],

@@ -119,7 +119,7 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
     hits: list[Hit] = []
     for kind in TRACE_KINDS:
         hits += search(index, _query_for(terms), Filters(kind=kind),
-                       limit=settings.max_entries).hits
+                       limit=settings.max_entries, snippets=False).hits
     entries: dict[str, TraceEntry] = {}
     for hit in hits:
         sim = max(fuzz.token_set_ratio(t, hit.text_plain, processor=utils.default_process)
