@@ -110,9 +110,10 @@ def update(
     todo: list[Path] = []
     for path in files:
         state = known.get(str(path))
-        sha = _sha_of(path) if state and not force else None
-        if state and state.status in KEPT_STATUSES and sha == state.sha256:
-            _count(summary, Outcome(str(path), "unchanged", sha256=sha), progress)
+        # Only files that were stored are hashed here; skipped ones are simply tried again.
+        kept = state is not None and state.status in KEPT_STATUSES and not force
+        if kept and state is not None and _sha_of(path) == state.sha256:
+            _count(summary, Outcome(str(path), "unchanged", sha256=state.sha256), progress)
         else:
             todo.append(path)
     for outcome in _outcomes(todo, workers or os.cpu_count() or 1):

@@ -110,7 +110,12 @@ def ingest_file(
     """Read and parse one file; ``known_sha`` lets an unchanged file stop after hashing."""
     source = str(path)
     start = time.perf_counter()
+    limit = (settings or ReadSettings()).max_mib
     try:
+        size_mib = path.stat().st_size / 2**20
+        if size_mib > limit:
+            return Outcome(source, "skipped",
+                           error=f"too large ({size_mib:,.0f} MiB; the limit is {limit:,.0f} MiB)")
         data = path.read_bytes()
     except OSError as exc:
         return Outcome(source, "skipped", error=f"cannot open: {exc.strerror or exc}")

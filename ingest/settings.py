@@ -21,7 +21,9 @@ class ReadSettings:
     ``edge_band`` is the share of page height at top and bottom treated as
     running header/footer space when looking for columns. Tables are found
     from ruling lines; ``snap``/``join`` tolerances absorb the small gaps
-    word processors leave between cell borders.
+    word processors leave between cell borders. Files over ``max_mib`` are
+    skipped before they are read: a paper that large is almost always a scan
+    bundle or a mistake, and reading it would hold a worker for minutes.
     """
 
     edge_band: float = 0.08
@@ -30,9 +32,11 @@ class ReadSettings:
     join_tolerance: float = 3.0
     intersection_tolerance: float = 3.0
     min_table_rows: int = 1
+    max_mib: float = 200.0
 
     def __post_init__(self) -> None:
         _check_range(self, "edge_band", 0.0, 0.3)
+        _check_range(self, "max_mib", 0.001, 100000.0)
         for f in fields(self):
             if f.name.endswith("tolerance"):
                 _check_range(self, f.name, 0.0, 20.0)

@@ -44,6 +44,12 @@ def make_empty(path: Path) -> None:
     path.write_bytes(b"")
 
 
+def make_huge(path: Path) -> None:
+    with path.open("wb") as f:  # sparse: 300 MiB on paper, nothing on disk
+        f.write(b"%PDF-1.4\n")
+        f.truncate(300 * 2**20)
+
+
 def make_html_named_pdf(path: Path) -> None:
     path.write_text("<!DOCTYPE html><html><body><h1>Minutes</h1></body></html>")
 
@@ -55,6 +61,7 @@ BAD = {
     "garbled.pdf": (make_garbled, "unreadable"),
     "empty.pdf": (make_empty, "empty"),
     "webpage.pdf": (make_html_named_pdf, "HTML"),
+    "huge.pdf": (make_huge, "too large"),
 }
 
 
