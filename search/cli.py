@@ -32,7 +32,7 @@ from search.cli_people import entity, people_group, person
 from search.cli_records import actions_cmd, items_cmd, resolutions_cmd
 from search.cli_tables import figures_cmd, table_cmd, tables_cmd
 from search.cli_trace import threads, trace_cmd
-from search.query import SORTS, Filters, parse_years, search
+from search.query import DEFAULT_PER_DOC, SORTS, Filters, parse_years, search
 
 __all__ = ["EXIT_SKIPPED", "Home", "main", "run"]
 
@@ -146,12 +146,15 @@ def _show_hits(hits: list[dict[str, Any]]) -> None:
 @click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="Order by relevance (newer first on ties) or by date, newest first.")
+@click.option("--per-doc", type=click.IntRange(0, 1000), default=DEFAULT_PER_DOC,
+              show_default=True,
+              help="At most this many hits from one paper (0: no limit).")
 @click.option("--facets", is_flag=True, help="Also print counts by year, doc type and kind.")
 @output_options
 @click.pass_obj
 def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: str | None,
-               body: str | None, kind: str | None, limit: int, sort: str, facets: bool,
-               as_json: bool, as_csv: bool) -> None:
+               body: str | None, kind: str | None, limit: int, sort: str, per_doc: int,
+               facets: bool, as_json: bool, as_csv: bool) -> None:
     """Full-text search: words, "phrases", AND/OR/NOT, field:value, fuzzy~.
 
     Each hit shows title, date, doc type, page and a snippet with matched
@@ -165,7 +168,8 @@ def search_cmd(home: Home, query: tuple[str, ...], year: str | None, doc_type: s
     try:
         years = parse_years(year) if year else (None, None)
         filters = Filters(years[0], years[1], doc_type, body, kind)
-        result = search(home.index, " ".join(query), filters, limit, sort, facets)
+        result = search(home.index, " ".join(query), filters, limit, sort, facets,
+                        per_doc=per_doc)
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
     hits = result.hits

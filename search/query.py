@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from whoosh import highlight, qparser, query, scoring, sorting
@@ -128,6 +129,8 @@ class SearchResult:
 
 WEIGHTING = scoring.BM25F(title_B=0.5)
 TIE_WINDOW = 20  # extra hits fetched so recency can break ties at the cut-off
+DEFAULT_PER_DOC = 3  # what the CLI shows: at most three hits from one paper
+PER_DOC_FETCH = 4  # how many more hits to fetch when a per-paper cap may drop some
 
 
 def _rank(hits: list[Any], sort: str, limit: int) -> list[Any]:
@@ -135,6 +138,19 @@ def _rank(hits: list[Any], sort: str, limit: int) -> list[Any]:
     if sort == "date":
         return sorted(hits, key=lambda h: h.get("date") or "", reverse=True)[:limit]
     return sorted(hits, key=lambda h: (-(h.score or 0.0), _negated(h.get("date"))))[:limit]
+
+
+def _capped(hits: list[Any], per_doc: int) -> list[Any]:
+    """At most ``per_doc`` hits from any one paper, in rank order (0: all)."""
+    if not per_doc:
+        return hits
+    seen: dict[str, int] = {}
+    out = []
+    for hit in hits:
+        seen[hit["document_id"]] = seen.get(hit["document_id"], 0) + 1
+        if seen[hit["document_id"]] <= per_doc:
+            out.append(hit)
+    return out
 
 
 def _negated(date: str | None) -> tuple[int, ...]:
@@ -149,8 +165,12 @@ def search(
     sort: str = "relevance",
     facets: bool = False,
     snippets: bool = True,
+    per_doc: int = 0,
 ) -> SearchResult:
     """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties).
+
+    ``per_doc`` caps the hits from one paper (0: no cap), so one long paper does
+    not fill the page and the answer spans the papers that hold it.
 
     A word the corpus does not know is checked against the corpus vocabulary;
     when the query finds nothing, the corrected query runs instead.
@@ -161,12 +181,13 @@ def search(
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
     searcher = index.searcher(weighting=WEIGHTING)
     fq = _filter_query(filters or Filters(), searcher.schema)
-    result = _run(searcher, parse_query(text, searcher.schema), fq, limit, sort, facets, snippets)
+    run = partial(_run, searcher, fq=fq, limit=limit, sort=sort, facets=facets,
+                  snippets=snippets, per_doc=per_doc)
+    result = run(parse_query(text, searcher.schema))
     suggestion = spelling_suggestion(searcher, text)
     result.suggestion = suggestion
     if not result.hits and suggestion:
-        result = _run(searcher, parse_query(suggestion, searcher.schema), fq, limit, sort,
-                      facets, snippets)
+        result = run(parse_query(suggestion, searcher.schema))
         result.suggestion, result.corrected = suggestion, True
     return result
 
@@ -197,17 +218,19 @@ def spelling_suggestion(searcher: Any, text: str) -> str | None:
 
 
 def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort: str,
-         facets: bool, snippets: bool = True) -> SearchResult:
+         facets: bool, snippets: bool = True, per_doc: int = 0) -> SearchResult:
     groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
     by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+    fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
     results = searcher.search(
-        q, filter=fq, limit=limit + TIE_WINDOW, terms=True, sortedby=by_date, groupedby=groups
+        q, filter=fq, limit=fetch, terms=True, sortedby=by_date, groupedby=groups
     )
     results.formatter = _Brackets()
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
     counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
     # Rank on stored fields first, so only the hits shown are highlighted (the costly part).
-    top = _rank(list(iter(results)), sort, limit)  # iter(): list() would count every match
+    ranked = _rank(list(iter(results)), sort, fetch)  # iter(): list() would count every match
+    top = _capped(ranked, per_doc)[:limit]
     total = len(results) if facets else results.scored_length()  # counting all costs time
     hits = [_to_hit(h, scored=sort != "date", snippet=snippets) for h in top]
     return SearchResult(hits, total, counts)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from index.fulltext import FullTextIndex
-from search.query import Filters, Hit, parse_years, search
+from search.query import DEFAULT_PER_DOC, Filters, Hit, parse_years, search
 
 CUTOFF = 10
 
@@ -82,8 +82,10 @@ def evaluate_queries(index: FullTextIndex, queries: list[dict[str, Any]]) -> Rel
     scores = []
     for q in queries:
         grades = {page_key(r["source"], r["page"]): int(r.get("grade", 1)) for r in q["relevant"]}
-        # Fetch generously: several hits may share one page.
-        hits = search(index, q["query"], _filters(q.get("filters", {})), limit=CUTOFF * 5).hits
+        # Fetch generously (several hits may share one page), with the CLI's per-paper cap,
+        # so the measure is of what a user sees.
+        hits = search(index, q["query"], _filters(q.get("filters", {})), limit=CUTOFF * 5,
+                      per_doc=DEFAULT_PER_DOC).hits
         ranked = ranked_pages(hits)
         scores.append(QueryScore(q["id"], q["query"], reciprocal_rank(ranked, grades),
                                  ndcg(ranked, grades), ranked))
