@@ -155,3 +155,14 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner, command:
     assert result.exit_code == 0
     assert "Usage:" in result.output
     assert f"minutebook {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_default_search_spans_papers_not_one_long_paper(runner: CliRunner, corpus_home: Path
+                                                        ) -> None:
+    code, out, _ = run(runner, corpus_home, "search", "reoffending", "--year", "2011..2014",
+                       "--json")
+    assert code == 0
+    sources = [h["source"] for h in json.loads(out)]
+    assert any("reoffending_strategy" in s for s in sources)
+    assert any("year_end_roundup" in s for s in sources)
+    assert max(sources.count(s) for s in sources) <= 3
