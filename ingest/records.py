@@ -2,7 +2,7 @@
 
 Every record carries provenance (``document_id``, 1-based ``page`` and the
 source text it came from) so a user can always open the page it came from.
-Field names are those of the export contract in the design brief; records
+Field names are those of the export contract (README, "Records and export"); records
 are plain dataclasses that round-trip through JSON-ready dicts.
 """
 
