@@ -51,7 +51,7 @@ def make_schema() -> Schema:
         year=NUMERIC(int, stored=True, sortable=True),
         page=NUMERIC(int, stored=True),
         section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
-        text=TEXT(stored=True, analyzer=stem, spelling=True),
+        text=TEXT(stored=True, analyzer=stem),
         people=KEYWORD(commas=True, lowercase=True, scorable=True),
         orgs=KEYWORD(commas=True, lowercase=True, scorable=True),
     )
@@ -162,9 +162,20 @@ class FullTextIndex:
             return whoosh_index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
         return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
 
+    def _schema_is_current(self) -> bool:
+        """False for an index written with other fields (an older minutebook): rebuild it."""
+        if not self.exists():
+            return True
+        ix = self.open()
+        try:
+            return sorted(ix.schema.names()) == sorted(make_schema().names())
+        finally:
+            ix.close()
+
     def sync(self, store: RecordStore, rebuild: bool = False) -> tuple[int, int]:
         """Bring the index in line with the store; returns (documents added, removed)."""
         self.close()
+        rebuild = rebuild or not self._schema_is_current()
         if rebuild and self.path.exists():
             shutil.rmtree(self.path)
         want = store.document_versions()

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
 
 from conftest import CORPUS_PDF
+from index.fulltext import INDEX_NAME, make_schema
 from index.store import RecordStore
 from search.cli import main
 
@@ -87,3 +90,32 @@ def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
     assert doc_count(home) == total
     after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "500")[1])
     assert {h["source"] for h in after} == {str(p) for p in folder.glob("*.pdf")}
+
+
+def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(tmp_path: Path) -> None:
+    folder = papers(tmp_path, 3)
+    home = tmp_path / "home"
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    expected = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    # Rewrite the index as an older minutebook did: the same units plus a spelling field.
+    index_dir = home / "index"
+    old = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    units = [dict(fields) for fields in old.searcher().documents()]
+    old.close()
+    shutil.rmtree(index_dir)
+    index_dir.mkdir()
+    schema = make_schema()
+    schema.add("spell_text", TEXT())
+    legacy = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
+    with legacy.writer() as writer:
+        for unit in units:
+            writer.add_document(**unit)
+    legacy.close()
+
+    code, _, err = invoke(home, "ingest", str(folder), "-s")
+    assert code == 0 and "3 unchanged" in err
+    rebuilt = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    assert "spell_text" not in rebuilt.schema.names()
+    rebuilt.close()
+    after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    assert [h["id"] for h in after] == [h["id"] for h in expected]
