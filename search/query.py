@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from whoosh import highlight, qparser, query, scoring, sorting
@@ -199,11 +200,16 @@ def spelling_suggestion(searcher: Any, text: str) -> str | None:
     ('reofending' -> 'reoffend' -> 'reoffending'). Only words the index does not
     hold are looked up, so a query of known words costs one check per word.
     """
-    q = qparser.QueryParser("text", searcher.schema).parse(text)
+    parser = qparser.QueryParser("text", searcher.schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    q = parser.parse(text)
     if q is query.NullQuery:
         return None
     reader = searcher.reader()
-    unknown = [t for t in q.iter_all_terms() if t[0] == "text" and t not in reader]
+    fuzzy = {(t.fieldname, t.text) for t in q.leaves() if isinstance(t, query.FuzzyTerm)}
+    unknown = [
+        t for t in q.iter_all_terms() if t[0] == "text" and t not in reader and t not in fuzzy
+    ]
     if not unknown:
         return None
     try:
@@ -230,8 +236,9 @@ def surface_form(searcher: Any, stem: str, sample: int = 5) -> str:
     """The word (lower case) that most often stems to ``stem`` in a few units holding it."""
     analyzer = searcher.schema["text"].analyzer
     forms: dict[str, int] = {}
-    for hit in searcher.search(query.Term("text", stem), limit=sample, scored=False):
-        for token in analyzer(hit.get("text", ""), keeporiginal=True):
+    for docnum in islice(searcher.docs_for_query(query.Term("text", stem)), sample):
+        text = searcher.stored_fields(docnum).get("text", "")
+        for token in analyzer(text, keeporiginal=True):
             if token.text == stem:
                 word = token.original.lower()
                 forms[word] = forms.get(word, 0) + 1
