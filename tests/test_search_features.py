@@ -52,6 +52,19 @@ def test_misspelling_is_corrected_and_the_corrected_search_runs(
     assert json.loads(out)
 
 
+def test_a_fuzzy_word_is_searched_as_asked_without_a_suggestion(corpus_home: Path) -> None:
+    code, out, err = invoke(corpus_home, "search", "reofending~", "--json")
+    assert code == 0
+    assert "did you mean" not in err and "showing results for" not in err
+    assert any("reoffending" in hit["snippet"].lower() for hit in json.loads(out))
+
+
+def test_a_suggestion_keeps_known_words_and_names_the_corpus_word(corpus_home: Path) -> None:
+    code, _, err = invoke(corpus_home, "search", "reofending strategy", "--json")
+    assert code == 0
+    assert "showing results for 'reoffending strategy'" in err
+
+
 def test_question_what_was_resolved_about_prevent_since_2013(corpus_home: Path) -> None:
     code, out, _ = invoke(corpus_home, "resolutions", "prevent", "--since", "2013", "--json")
     assert code == 0
