@@ -1,9 +1,10 @@
-"""The pypdfium2 fast path reads every text page exactly as the pdfplumber reader does.
+"""The pypdfium2 fast path reads every page exactly as the pdfplumber reader does.
 
 For each corpus PDF (except the scanned one) every page is read both ways:
-where the fast path takes a page, its Lines must equal ``pdf._read_page``'s;
-every page with a ruled table must be sent to pdfplumber. Bad input must
-never reach the fast path. The speed-up is measured and printed, not asserted.
+where the fast path takes a page, its Lines and ruled tables must equal
+``pdf._read_page``'s, and it must take every page that is not a scan, a
+form or rotated, ruled tables included. Bad input must never reach the fast
+path. The speed-up is measured and printed, not asserted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from test_bad_input import BAD
 
 from conftest import CORPUS_PDF
-from ingest.document import Line
+from ingest.document import Line, Page
 from ingest.readers import pdfium_text
 from ingest.readers.pdf import _read_page
 from ingest.settings import ReadSettings
@@ -30,12 +31,12 @@ def _key(line: Line) -> tuple[str, bool, float | None, int, int]:
     return (line.text, line.bold, line.size, round(line.x0 or 0.0), round(line.top or 0.0))
 
 
-def _fast_lines(doc: object, number: int, resources: object) -> list[Line] | None:
+def _fast_page(doc: object, number: int, resources: object) -> Page | None:
     return pdfium_text.read_fast_page(doc, number, resources, SETTINGS)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
-def test_fast_pages_match_pdfplumber_and_tables_go_to_pdfplumber(path: Path) -> None:
+def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
     doc = pdfium_text.open_pdfium(path)
     assert doc is not None
     try:
@@ -46,19 +47,18 @@ def test_fast_pages_match_pdfplumber_and_tables_go_to_pdfplumber(path: Path) -> 
                     pdfium_page = doc[number - 1]
                     needs_layout = pdfium_text.page_needs_layout(pdfium_page)
                     pdfium_page.close()
-                    got = _fast_lines(doc, number, page.page_obj.resources)
+                    got = _fast_page(doc, number, page.page_obj.resources)
                 finally:
                     page.close()
                 where = f"{path.name} page {number}"
-                if ref.tables:
-                    assert needs_layout, f"{where}: ruled table not flagged"
-                    assert got is None, where
                 if needs_layout:
                     assert got is None, where
                     continue
-                assert got is not None, f"{where}: fast path declined a plain text page"
-                assert [_key(x) for x in got] == [_key(x) for x in ref.lines], where
-                assert got == ref.lines, where  # headings and 0.1-point positions as well
+                assert got is not None, f"{where}: fast path declined a page"
+                assert [_key(x) for x in got.lines] == [_key(x) for x in ref.lines], where
+                assert got.lines == ref.lines, where  # headings and 0.1-point positions as well
+                assert [t.rows for t in got.tables] == [t.rows for t in ref.tables], where
+                assert got == ref, where  # table bounds as well
     finally:
         doc.close()
 
@@ -71,7 +71,7 @@ def test_most_corpus_pages_take_the_fast_path() -> None:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, start=1):
                     total += 1
-                    fast += _fast_lines(doc, number, page.page_obj.resources) is not None
+                    fast += _fast_page(doc, number, page.page_obj.resources) is not None
                     page.close()
         finally:
             doc.close()
@@ -114,8 +114,8 @@ def _read_all(paths: list[Path], fast: bool) -> int:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, start=1):
                     try:
-                        lines = _fast_lines(doc, number, page.page_obj.resources)
-                        if lines is None:
+                        got = _fast_page(doc, number, page.page_obj.resources)
+                        if got is None:
                             _read_page(page, number, SETTINGS)
                     finally:
                         page.close()

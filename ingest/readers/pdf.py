@@ -17,18 +17,17 @@ from typing import Any
 import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ingest.document import Document, Line, Page, TableGrid
+from ingest.document import Document, Line, Page
 from ingest.errors import ReadError
 from ingest.readers.layout import (
-    clean_cell,
     column_boxes,
     mark_headings,
-    square_rows,
     strip_running_lines,
     text_row_lines,
 )
 from ingest.readers.ocr import ocr_available, ocr_pdf
 from ingest.readers.pdfium_text import open_pdfium, read_fast_page
+from ingest.readers.ruled_tables import outside_tables, table_grids
 from ingest.settings import ReadSettings
 
 
@@ -102,36 +101,15 @@ def _pdfminer_reason(exc: Exception) -> str:
 
 def _read_any_page(fast_doc: Any, page: Any, number: int, settings: ReadSettings) -> Page:
     """A page from pdfium's fast path when it can reproduce it exactly, else from pdfplumber."""
-    lines = read_fast_page(fast_doc, number, page.page_obj.resources, settings)
-    if lines is not None:
-        return Page(number=number, lines=lines, tables=[])
-    return _read_page(page, number, settings)
+    fast = read_fast_page(fast_doc, number, page.page_obj.resources, settings)
+    return fast if fast is not None else _read_page(page, number, settings)
 
 
 def _read_page(page: Any, number: int, settings: ReadSettings) -> Page:
     found = page.find_tables(table_settings=settings.table_settings())
-    boxes = [t.bbox for t in found]
-    tables = [
-        TableGrid(
-            page=number,
-            rows=square_rows([[clean_cell(c) for c in row] for row in t.extract()]),
-            top=t.bbox[1],
-            bottom=t.bbox[3],
-        )
-        for t in found
-    ]
-    tables = [t for t in tables if t.rows]
-
-    def outside_tables(obj: dict[str, Any]) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx = (obj["x0"] + obj["x1"]) / 2
-        cy = (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
-
-    text_page = page.filter(outside_tables) if boxes else page
+    text_page = page.filter(outside_tables([t.bbox for t in found])) if found else page
     lines = _column_lines(text_page, number, settings)
-    return Page(number=number, lines=mark_headings(lines), tables=tables)
+    return Page(number=number, lines=mark_headings(lines), tables=table_grids(found, number))
 
 
 def _column_lines(page: Any, number: int, settings: ReadSettings) -> list[Line]:

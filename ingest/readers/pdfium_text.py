@@ -36,11 +36,17 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
 from pdfplumber.utils import chars_to_textmap, crop_to_bbox, extract_words
 
-from ingest.document import Line
+from ingest.document import Line, Page
 from ingest.readers.layout import column_boxes, mark_headings, text_row_lines
+from ingest.readers.ruled_tables import (
+    PathNeedsLayout,
+    find_tables,
+    outside_tables,
+    path_edges,
+    table_grids,
+)
 from ingest.settings import ReadSettings
 
-THIN = 2.0  # a path no taller than this cannot hold a table cell (edge_min_length is 3)
 IMAGE_SHARE = 0.5  # an image over this share of the page may hide a scanned text layer
 BULLET = "\u2022"
 CID_BULLET = "(cid:127)"  # how pdfminer may read a bullet of a standard font instead
@@ -144,12 +150,12 @@ def font_table(resources: Any) -> dict[str, FontInfo | None]:
 
 
 def page_needs_layout(page: Any) -> bool:
-    """True when a page must go to pdfplumber: it may hold ruled tables, is a scan, or has no text.
+    """True when a page must go to pdfplumber: it is a scan, has no text, or other coordinates.
 
-    Rulings are any path that is more than a thin horizontal rule (a cell needs
-    vertical edges); images over half the page suggest a scan; form XObjects
-    carry their own fonts and paths; rotated or offset pages use other
-    coordinates.
+    Images over half the page suggest a scan; form XObjects carry their own
+    fonts and paths; rotated or offset pages use other coordinates. Ruling
+    lines no longer decide: their tables are found from pdfium's paths
+    (ruled_tables.py).
     """
     if page.get_rotation() % 360 or tuple(page.get_mediabox()[:2]) != (0, 0):
         return True
@@ -159,17 +165,12 @@ def page_needs_layout(page: Any) -> bool:
         kind = obj.type
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             texts += 1
-            continue
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             return True
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
-            continue
-        left, bottom, right, top = obj.get_bounds()
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_bounds()
             if (right - left) * (top - bottom) > area * IMAGE_SHARE:
                 return True
-        elif top - bottom > THIN or right - left <= THIN:
-            return True
     return texts == 0
 
 
@@ -310,28 +311,39 @@ def column_lines(
 # ----------------------------------------------------------------------------- entry points
 
 
-def pdfium_lines(
+def pdfium_page(
     page: Any, number: int, fonts: FontTable, settings: ReadSettings | None = None
-) -> list[Line]:
-    """The page's Lines as pdf._read_page gives them; NeedsLayout when that is not sure.
+) -> Page:
+    """The Page (lines and ruled tables) pdf._read_page gives; NeedsLayout when not sure.
 
     ``fonts`` is ``font_table`` of the page's /Resources.
     """
     settings = settings or ReadSettings()
     _, _, width, height = page.get_mediabox()  # pdfplumber's page bbox; origin is (0, 0)
+    edges = path_edges(page, height)
     first, *others = (
-        column_lines(chars, number, width, height, settings)
+        _page_of(chars, edges, number, width, height, settings)
         for chars in page_chars(page, fonts)
     )
-    if any(lines != first for lines in others):
-        raise NeedsLayout("a bullet pdfminer may read as '(cid:127)' changes the lines")
-    return mark_headings(first)
+    if any(other != first for other in others):
+        raise NeedsLayout("a bullet pdfminer may read as '(cid:127)' changes the page")
+    return first
 
 
-def fast_page_lines(
+def _page_of(chars: list[Char], edges: list[Char], number: int, width: float, height: float,
+             settings: ReadSettings) -> Page:
+    """pdf._read_page over chars and edges: tables found, lines read outside them."""
+    found = find_tables(chars, edges, width, height, settings.table_settings()) if edges else []
+    if found:
+        chars = [c for c in chars if outside_tables([t.bbox for t in found])(c)]
+    lines = mark_headings(column_lines(chars, number, width, height, settings))
+    return Page(number=number, lines=lines, tables=table_grids(found, number))
+
+
+def fast_page(
     page: Any, number: int, resources: Any, settings: ReadSettings | None = None
-) -> list[Line] | None:
-    """Lines of a pdfium page, or None when the page needs pdfplumber.
+) -> Page | None:
+    """A pdfium page read as pdfplumber would read it, or None when it needs pdfplumber.
 
     ``resources`` is the page's /Resources as pdfminer resolves them
     (``pdfplumber_page.page_obj.resources``).
@@ -339,15 +351,15 @@ def fast_page_lines(
     if page_needs_layout(page):
         return None
     try:
-        return pdfium_lines(page, number, font_table(resources), settings)
-    except NeedsLayout:
+        return pdfium_page(page, number, font_table(resources), settings)
+    except (NeedsLayout, PathNeedsLayout):
         return None
 
 
 def read_fast_page(
     doc: Any, number: int, resources: Any, settings: ReadSettings | None = None
-) -> list[Line] | None:
-    """``fast_page_lines`` for page ``number`` (from 1) of an ``open_pdfium`` document.
+) -> Page | None:
+    """``fast_page`` for page ``number`` (from 1) of an ``open_pdfium`` document.
 
     None (read it with pdfplumber) when there is no document, no such page or
     pdfium fails on it. The pdfium page is closed before returning.
@@ -359,7 +371,7 @@ def read_fast_page(
     except pdfium.PdfiumError:
         return None
     try:
-        return fast_page_lines(page, number, resources, settings)
+        return fast_page(page, number, resources, settings)
     except pdfium.PdfiumError:
         return None
     finally:
