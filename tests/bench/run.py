@@ -187,6 +187,57 @@ def phase_ingest(pdf_dir: Path, work: Path, workers: int, runs: int) -> Result:
     return out
 
 
+# -- a user's store -----------------------------------------------------------------------
+
+NEW_PAPER = ROOT / "corpus" / "pdf" / "2023-10_csp_minutes.pdf"  # not in any scaled corpus
+STORE_QUERY = "community safety"
+
+
+def _cli_seconds(*args: object) -> float:
+    """Wall time of one ``minutebook`` command in a new interpreter, as a user runs it."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "search", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 3):
+        raise RuntimeError(f"minutebook {' '.join(map(str, args))}: {done.stderr[-300:]}")
+    return seconds
+
+
+def phase_store(pdf_dir: Path, work: Path, workers: int, runs: int) -> Result:
+    """The whole scaled corpus in one store, then what a user does with it, end to end.
+
+    Every figure is the wall time of the ``minutebook`` command (interpreter start,
+    imports, model load included): the first ingest (once), a no-op re-ingest, one
+    new paper added to a copy of the store, and a search. The peak RSS is that of
+    the largest process of the first ingest (main or worker).
+    """
+    home = work / "store"
+    shutil.rmtree(home, ignore_errors=True)
+    first = _cli_seconds("--db", home, "ingest", pdf_dir, "--workers", workers, "-s")
+    rss = peak_rss_mb()["child_rss_mb"]
+    noop = [_cli_seconds("--db", home, "ingest", pdf_dir, "-s") for _ in range(runs)]
+    search = [_cli_seconds("--db", home, "search", STORE_QUERY) for _ in range(runs)]
+    adds = []
+    for _ in range(runs):
+        trial = work / "store-plus-one"
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(home, trial)
+        adds.append(_cli_seconds("--db", trial, "ingest", NEW_PAPER, "-s"))
+    shutil.rmtree(work / "store-plus-one", ignore_errors=True)
+    return {
+        "docs": len(list(pdf_dir.glob("*.pdf"))),
+        "first_ingest_s": first,
+        "noop_cli_s": median(noop),
+        "search_cli_s": median(search),
+        "add_one_cli_s": median(adds),
+        "ingest_peak_rss_mb": rss,
+        "store_bytes": disk_size(home / "records.sqlite"),
+        "index_bytes": disk_size(home / "index"),
+        "runs": runs,
+    }
+
+
 # -- extraction baselines -----------------------------------------------------------------
 
 
@@ -379,6 +430,24 @@ def _ingest_rows(res: Result, rows: list[list[str]]) -> None:
          one["rss_mb"], "mb 1 worker")
 
 
+TARGETS = {"add_one_cli_s": 2.0, "search_cli_s": 0.5, "noop_1000_s": 2.0}
+
+
+def _store_rows(res: Result, rows: list[list[str]]) -> None:
+    st = res["store"]
+    n = f"{st['docs']:,}"
+    _row(rows, f"add one paper to a store of {n}, s (CLI)", st["add_one_cli_s"],
+         TARGETS["add_one_cli_s"], "target", "{:.2f}")
+    _row(rows, f"search, s (CLI, store of {n})", st["search_cli_s"],
+         TARGETS["search_cli_s"], "target", "{:.2f}")
+    _row(rows, f"no-op re-ingest of {n}, s (CLI)", st["noop_cli_s"],
+         TARGETS["noop_1000_s"], "target (1,000)", "{:.2f}")
+    if "ingest_all" in res:
+        small = res["ingest_all"]
+        _row(rows, f"peak RSS MiB, ingest of {n} (largest process)", st["ingest_peak_rss_mb"],
+             max(small["rss_mb"], small["child_rss_mb"]), f"ingest of {small['docs']}")
+
+
 def _index_rows(res: Result, rows: list[list[str]]) -> None:
     for size, pair in res["index"].items():
         w, f = pair["whoosh"], pair["fts5"]
@@ -402,6 +471,8 @@ def render_table(res: Result) -> str:
     rows: list[list[str]] = []
     if "ingest_1" in res:
         _ingest_rows(res, rows)
+    if "store" in res:
+        _store_rows(res, rows)
     _index_rows(res, rows)
     head = ["metric", "minutebook", "baseline", "baseline value", "ratio mb/base"]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -422,6 +493,12 @@ def summary_line(res: Result) -> str:
             f"{one['docs']} docs/{one['pages']} pages; ingest {one['pages_per_s']:.1f} pages/s "
             f"(1w, {ptt_ratio} pdftotext), {many['pages_per_s']:.1f} pages/s "
             f"({res['workers']}w); no-op {many['noop_seconds']:.2f}s"
+        )
+    if "store" in res:
+        st = res["store"]
+        parts.append(
+            f"store of {st['docs']:,}: add one {st['add_one_cli_s']:.2f}s, search "
+            f"{st['search_cli_s']:.2f}s, no-op {st['noop_cli_s']:.2f}s (CLI)"
         )
     for size, pair in res["index"].items():
         w, f = pair["whoosh"], pair["fts5"]
@@ -453,12 +530,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="index builds above 10,000 passages (default: --runs)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
+    ap.add_argument("--store-docs", type=int, default=None,
+                    help="documents in the store for the CLI timings (default: --docs; 0: skip)")
     ap.add_argument("--skip-ingest", action="store_true", help="index scaling only")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes (3 documents, 1,000 passages, 1 run): CI keeps it working")
     args = ap.parse_args(argv)
     if args.smoke:
         args.docs, args.passages_sizes, args.runs, args.repeat = 3, "1000", 1, 1
+    if args.store_docs is None:
+        args.store_docs = args.docs
     return args
 
 
@@ -475,6 +556,15 @@ def run_ingest(args: argparse.Namespace, res: Result, log: Callable[[str], None]
         log(f"ingest with {workers} worker(s), {args.runs} runs")
         res[key] = in_fresh_process(phase_ingest, pdf_dir, args.out / "work", workers,
                                     args.runs)
+    if args.store_docs:
+        store_dir = pdf_dir
+        if args.store_docs != args.docs:
+            store_dir = args.out / f"corpus-{args.store_docs}-s{args.seed}-r{args.repeat}"
+            log(f"rendering {args.store_docs} documents into {store_dir}")
+            generate(store_dir, args.store_docs, args.seed, args.repeat, workers=args.workers)
+        log(f"a store of {args.store_docs} documents: CLI ingest, no-op, add one, search")
+        res["store"] = in_fresh_process(phase_store, store_dir, args.out / "work",
+                                        args.workers, args.runs)
 
 
 def run_index(args: argparse.Namespace, res: Result, log: Callable[[str], None]) -> None:
