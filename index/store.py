@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS files (
 )"""
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 THREADS_DDL = "CREATE TABLE IF NOT EXISTS threads (name TEXT PRIMARY KEY, data TEXT NOT NULL)"
+FOLLOW_UPS_DDL = (
+    "CREATE TABLE IF NOT EXISTS follow_ups (action_id TEXT NOT NULL, action_doc TEXT NOT NULL, "
+    "later_doc TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_action_doc ON follow_ups(action_doc)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_later_doc ON follow_ups(later_doc)",
+)
+FOLLOW_UPS_STATE_KEY = "follow_ups_state"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +117,8 @@ class RecordStore:
             self.db.execute(FILES_DDL)
             create_views(self.db)
             self.db.execute(THREADS_DDL)
+            for ddl in FOLLOW_UPS_DDL:
+                self.db.execute(ddl)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -233,6 +242,32 @@ class RecordStore:
 
     def threads(self) -> list[dict[str, Any]]:
         return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM threads")]
+
+    # -- follow-ups (derived: kept up to date document by document) -------------------
+
+    def follow_ups_state(self) -> dict[str, str]:
+        """document id -> sha256 of the documents the stored follow-ups were computed with."""
+        return dict(json.loads(self.get_meta(FOLLOW_UPS_STATE_KEY) or "{}"))
+
+    def replace_follow_ups(self, drop_docs: Iterable[str],
+                           rows: Iterable[tuple[str, str, str, dict[str, Any]]],
+                           state: dict[str, str]) -> None:
+        """Drop the follow-ups touching ``drop_docs``, add ``rows`` (action id, action's
+        document, later record's document, data) and record ``state``, in one transaction."""
+        with self.transaction():
+            for doc in drop_docs:
+                self.db.execute("DELETE FROM follow_ups WHERE action_doc=? OR later_doc=?",
+                                (doc, doc))
+            self.db.executemany(
+                "INSERT INTO follow_ups VALUES (?, ?, ?, ?)",
+                [(a, ad, ld, json.dumps(d, ensure_ascii=False)) for a, ad, ld, d in rows],
+            )
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (FOLLOW_UPS_STATE_KEY, json.dumps(state, sort_keys=True)))
+
+    def follow_up_rows(self) -> Iterator[dict[str, Any]]:
+        for row in self.db.execute("SELECT data FROM follow_ups"):
+            yield json.loads(row[0])
 
     # -- reading -----------------------------------------------------------
 

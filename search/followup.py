@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
 from index.store import RecordStore
 
@@ -66,23 +66,66 @@ def _candidates(store: RecordStore) -> list[dict[str, Any]]:
 
 
 def follow_ups(store: RecordStore) -> dict[str, list[FollowUp]]:
-    """Follow-ups of every dated action, oldest first, keyed by action id."""
-    candidates = _candidates(store)
+    """Follow-ups of every dated action, oldest first, keyed by action id.
+
+    They are stored and brought up to date here first (only pairs touching a
+    changed document are scored), so a large store answers at once.
+    """
+    refresh_follow_ups(store)
     out: dict[str, list[FollowUp]] = {}
-    for action in (c for c in candidates if c["kind"] == "action"):
-        found = []
-        for later in candidates:
+    for data in store.follow_up_rows():
+        out.setdefault(data["action_id"], []).append(FollowUp(**data))
+    for found in out.values():
+        found.sort(key=lambda f: (f.date or "", f.record_id))
+    return out
+
+
+def refresh_follow_ups(store: RecordStore) -> int:
+    """Score the pairs that involve a document added or changed since the last refresh.
+
+    Pairs grow with the square of the store; scoring only new actions against
+    every candidate and every older action against the new candidates keeps
+    adding one paper cheap. Returns how many documents were (re)scored.
+    """
+    want, have = store.document_versions(), store.follow_ups_state()
+    fresh = {d for d, sha in want.items() if have.get(d) != sha}
+    gone = {d for d, sha in have.items() if want.get(d) != sha}
+    if not fresh and not gone:
+        return 0
+    candidates = _candidates(store)
+    new = [c for c in candidates if c["doc"] in fresh]
+    new_actions = [c for c in new if c["kind"] == "action"]
+    old_actions = [c for c in candidates if c["kind"] == "action" and c["doc"] not in fresh]
+    found = _scored(new_actions, candidates) + _scored(old_actions, new)
+    rows = [(f.action_id, a["doc"], c["doc"], f.to_dict()) for f, a, c in found]
+    store.replace_follow_ups(fresh | gone, rows, want)
+    return len(fresh)
+
+
+def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
+            ) -> list[tuple[FollowUp, dict[str, Any], dict[str, Any]]]:
+    """(follow-up, action, later record) for each later record that says much the same.
+
+    One rapidfuzz ``cdist`` call scores every pair (C, all cores).
+    """
+    if not actions or not candidates:
+        return []
+    scores = process.cdist(
+        [a["text"] for a in actions], [c["text"] for c in candidates],
+        scorer=fuzz.token_set_ratio, processor=utils.default_process,
+        score_cutoff=FOLLOW_MIN, workers=-1,
+    )
+    out = []
+    for action, row in zip(actions, scores, strict=True):
+        for j in row.nonzero()[0]:
+            later = candidates[j]
             if later["doc"] == action["doc"] or later["date"] <= action["date"]:
                 continue
-            score = fuzz.token_set_ratio(action["text"], later["text"],
-                                         processor=utils.default_process)
-            if score >= FOLLOW_MIN:
-                found.append(FollowUp(action["id"], later["id"], later["kind"], later["date"],
-                                      later["source"], later["page"], later["text"],
-                                      reported_status(later["text"], later["status"]),
-                                      round(score, 1)))
-        if found:
-            out[action["id"]] = sorted(found, key=lambda f: (f.date or "", f.record_id))
+            follow = FollowUp(action["id"], later["id"], later["kind"], later["date"],
+                              later["source"], later["page"], later["text"],
+                              reported_status(later["text"], later["status"]),
+                              round(float(row[j]), 1))
+            out.append((follow, action, later))
     return out
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from conftest import CORPUS_PDF
+from index.store import RecordStore
 from ingest.acronyms import expansion_for, learn_acronyms, variants
 from search.cli import main
+from search.followup import follow_ups, refresh_follow_ups
 from search.trace import TraceEntry, status_line, title_topic
 
 
@@ -156,3 +160,28 @@ def test_explicit_reference_to_an_earlier_meeting_is_a_reason(tmp_path: Path) ->
     assert october and all(
         "its meeting confirmed the minutes of the meeting of 2023-07-24" in e["why"]
         for e in october)
+
+
+def test_follow_ups_kept_up_to_date_paper_by_paper_equal_a_full_scoring(tmp_path: Path) -> None:
+    papers = [p for p in sorted(CORPUS_PDF.glob("*.pdf")) if "scanned" not in p.name]
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    home = tmp_path / "home"
+    for pdf in papers[:8]:  # a first store, then papers added and one changed, as users do
+        shutil.copy(pdf, folder / pdf.name)
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    for pdf in papers[8:]:
+        shutil.copy(pdf, folder / pdf.name)
+    shutil.copy(papers[2], folder / papers[1].name)  # paper 1's path now holds paper 2
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    store = RecordStore(home / "records.sqlite")
+    try:
+        kept = follow_ups(store)
+        assert refresh_follow_ups(store) == 0  # already up to date: nothing scored again
+        store.replace_follow_ups(store.document_versions(), [], {})  # forget them all
+        assert follow_ups(store) == kept
+        # The 2017 action (first batch) is reported done by the 2019 minutes (added later).
+        assert any(f.reports == "done" and "2019-03_csp_minutes" in f.source
+                   for found in kept.values() for f in found)
+    finally:
+        store.close()
