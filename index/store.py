@@ -76,6 +76,7 @@ FOLLOW_UPS_DDL = (
     "CREATE INDEX IF NOT EXISTS follow_ups_later_doc ON follow_ups(later_doc)",
 )
 FOLLOW_UPS_STATE_KEY = "follow_ups_state"
+THREADS_STATE_KEY = "threads_state"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,15 +231,23 @@ class RecordStore:
                 [(pid, rowid) for rowid, pid in links.items()],
             )
 
-    # -- threads (derived: recomputed after each change) ---------------------------
+    # -- threads (derived: recomputed when read after a change) ----------------------
 
-    def put_threads(self, threads: list[dict[str, Any]]) -> None:
+    def put_threads(self, threads: list[dict[str, Any]], state: dict[str, str]) -> None:
+        """Replace the threads, recording the document versions (``state``) they reflect."""
         with self.transaction():
             self.db.execute("DELETE FROM threads")
             self.db.executemany(
                 "INSERT INTO threads VALUES (?, ?)",
                 [(t["name"], json.dumps(t, ensure_ascii=False)) for t in threads],
             )
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (THREADS_STATE_KEY, json.dumps(state, sort_keys=True)))
+
+    def threads_state(self) -> dict[str, str] | None:
+        """The document versions the stored threads reflect; None before any were computed."""
+        value = self.get_meta(THREADS_STATE_KEY)
+        return dict(json.loads(value)) if value is not None else None
 
     def threads(self) -> list[dict[str, Any]]:
         return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM threads")]

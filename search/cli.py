@@ -111,10 +111,6 @@ def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers
 
         summary = update(store, files, workers=workers, prune=prune, force=force, progress=step)
     summary.indexed, _ = home.index.sync(store)
-    if summary.indexed or summary.pruned or not store.threads():
-        from search.trace import compute_threads
-
-        compute_threads(store, home.index)
     return summary
 
 

@@ -71,7 +71,7 @@ def threads(home: Home, as_json: bool, as_csv: bool) -> None:
     from search.trace import list_threads
 
     with home.store() as store:
-        rows = list_threads(store)
+        rows = list_threads(store, home.index)
     emit_rows(rows, as_json, as_csv,
               lambda r: f"{r['years']:>2} years  {r['first']} .. {r['last']}  "
                         f"{r['entries']:>3} entries  {r['name']}\n    {r['status_line']}")

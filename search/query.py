@@ -165,14 +165,16 @@ def search(
     facets: bool = False,
     snippets: bool = True,
     per_doc: int = 0,
+    suggest: bool = True,
 ) -> SearchResult:
     """Ranked hits for ``text`` (BM25F with weighted fields; recency breaks ties).
 
     ``per_doc`` caps the hits from one paper (0: no cap), so one long paper does
     not fill the page and the answer spans the papers that hold it.
 
-    A word the corpus does not know is checked against the corpus vocabulary;
-    when the query finds nothing, the corrected query runs instead.
+    A word the corpus does not know is checked against the corpus vocabulary
+    (unless ``suggest`` is False); when the query finds nothing, the corrected
+    query runs instead.
     """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
@@ -183,7 +185,7 @@ def search(
     run = partial(_run, searcher, fq=fq, limit=limit, sort=sort, facets=facets,
                   snippets=snippets, per_doc=per_doc)
     result = run(parse_query(text, searcher.schema))
-    suggestion = spelling_suggestion(searcher, text)
+    suggestion = spelling_suggestion(searcher, text) if suggest else None
     result.suggestion = suggestion
     if not result.hits and suggestion:
         result = run(parse_query(suggestion, searcher.schema))

@@ -103,7 +103,7 @@ def trace(store: RecordStore, index: FullTextIndex, target: str,
           settings: TraceSettings | None = None) -> Trace:
     """Everything that belongs to the thread of ``target``, oldest first."""
     settings = settings or TraceSettings()
-    stored = load_thread(store, target)
+    stored = load_thread(store, index, target)
     if stored is not None:
         return stored
     topic = topic_of(store, target)
@@ -119,7 +119,7 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
     hits: list[Hit] = []
     for kind in TRACE_KINDS:
         hits += search(index, _query_for(terms), Filters(kind=kind),
-                       limit=settings.max_entries, snippets=False).hits
+                       limit=settings.max_entries, snippets=False, suggest=False).hits
     entries: dict[str, TraceEntry] = {}
     for hit in hits:
         sim = max(fuzz.token_set_ratio(t, hit.text_plain, processor=utils.default_process)
@@ -357,24 +357,36 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
         entries = _entries(store, index, topic, terms, acronyms, settings, later)
         if entries:
             threads.append(Trace(topic, terms, entries, status_line(entries), stored=True))
-    store.put_threads([t.to_dict() for t in threads])
+    store.put_threads([t.to_dict() for t in threads], store.document_versions())
     return len(threads)
 
 
-def load_thread(store: RecordStore, target: str) -> Trace | None:
+def current_threads(store: RecordStore, index: FullTextIndex) -> list[dict[str, Any]]:
+    """The stored threads, computed again first if papers changed since they were.
+
+    Threads are derived from the whole store, so they are brought up to date
+    when they are next read, not after every ingest: adding a paper stays
+    quick, and the first ``threads`` or ``trace`` after it pays once.
+    """
+    if store.threads_state() != store.document_versions():
+        compute_threads(store, index)
+    return store.threads()
+
+
+def load_thread(store: RecordStore, index: FullTextIndex, target: str) -> Trace | None:
     """A stored thread whose name or acronym is ``target`` (case-insensitive)."""
     wanted = target.strip().lower()
-    for data in store.threads():
+    for data in current_threads(store, index):
         if wanted in (t.lower() for t in data["terms"]):
             entries = [TraceEntry(**e) for e in data["entries"]]
             return Trace(data["name"], data["terms"], entries, data["status_line"], stored=True)
     return None
 
 
-def list_threads(store: RecordStore) -> list[dict[str, Any]]:
+def list_threads(store: RecordStore, index: FullTextIndex) -> list[dict[str, Any]]:
     """Stored threads by how many years they span, with first and last dates."""
     rows = []
-    for data in store.threads():
+    for data in current_threads(store, index):
         dates = sorted(e["date"] for e in data["entries"] if e["date"])
         years = sorted({str(e["date"] or e["year"])[:4] for e in data["entries"]
                         if e["date"] or e["year"]})

@@ -185,3 +185,24 @@ def test_follow_ups_kept_up_to_date_paper_by_paper_equal_a_full_scoring(tmp_path
                    for found in kept.values() for f in found)
     finally:
         store.close()
+
+
+def test_threads_are_brought_up_to_date_when_read_after_papers_are_added(tmp_path: Path) -> None:
+    papers = [p for p in sorted(CORPUS_PDF.glob("*.pdf")) if "scanned" not in p.name]
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    home = tmp_path / "home"
+    for pdf in papers[:4]:  # 2011 to 2014
+        shutil.copy(pdf, folder / pdf.name)
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    code, out, _ = invoke(home, "threads", "--json")
+    before = {r["name"]: r for r in json.loads(out)} if code == 0 else {}
+    assert all(r["last"] < "2015" for r in before.values())
+    for pdf in papers[4:]:
+        shutil.copy(pdf, folder / pdf.name)
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    code, out, _ = invoke(home, "threads", "--json")
+    after = {r["name"]: r for r in json.loads(out)}
+    assert code == 0 and after["Integrated Offender Management"]["last"] >= "2023"
+    code, _, err = invoke(home, "trace", "IOM")
+    assert code == 0 and "2026" in err
