@@ -15,7 +15,7 @@ from index.fulltext import FullTextIndex
 from ingest.errors import QueryError
 from ingest.vocab import DOC_TYPES
 
-SEARCH_FIELDS = ["text", "title", "section"]
+MATCH_FIELDS = ["text", "section"]  # the title only ranks (parse_query)
 YEAR_RE = re.compile(r"^(\d{4})?(?:\s*(\.\.|-)\s*(\d{4})?)?$")
 
 
@@ -96,19 +96,31 @@ def _filter_query(filters: Filters, schema: Any) -> query.Query | None:
 
 
 def parse_query(text: str, schema: Any) -> query.Query:
-    """Words, "phrases", AND/OR/NOT, field:value, year:[2011 TO 2014], fuzzy~."""
-    parser = qparser.MultifieldParser(SEARCH_FIELDS, schema)
-    parser.add_plugin(FuzzyTermPlugin())
-    parser.add_plugin(GtLtPlugin())
-    try:
-        q = parser.parse(text)
-    except Exception as exc:  # whoosh raises several types for malformed input
-        raise QueryError(f"cannot understand the query {text!r}: {exc}") from exc
+    """Words, "phrases", AND/OR/NOT, field:value, year:[2011 TO 2014], fuzzy~.
+
+    A unit matches on its own text and heading; the paper's title, which every
+    unit of the paper carries, only adds to the score of units that match
+    (``AndMaybe``). Matching on the title would make every page of a paper
+    titled "Community Safety ..." a hit for "community safety", which is both
+    noise and, over a large index, most of the work.
+    """
+    q = _parsed(text, MATCH_FIELDS, schema)
     if q is query.NullQuery:
         raise QueryError(
             f"the query {text!r} has no words to search for (words like 'the' are ignored)"
         )
-    return q
+    title = _parsed(text, ["title"], schema)
+    return q if title is query.NullQuery else query.AndMaybe(q, title)
+
+
+def _parsed(text: str, fields: list[str], schema: Any) -> query.Query:
+    parser = qparser.MultifieldParser(fields, schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(GtLtPlugin())
+    try:
+        return parser.parse(text)
+    except Exception as exc:  # whoosh raises several types for malformed input
+        raise QueryError(f"cannot understand the query {text!r}: {exc}") from exc
 
 
 FACETS = ("year", "doc_type", "kind")
