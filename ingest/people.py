@@ -82,14 +82,19 @@ def cluster_people(
     clusters: list[_Cluster] = []
     surname_only: list[Sighting] = []
     splits = {frozenset((a.lower(), b.lower())) for act, a, b in corrections if act == "split"}
+    last: tuple[str, _Cluster] | None = None
     for s in sorted(sightings, key=lambda s: (-len(s.name.split()), s.name, s.key)):
         if len(s.name.split()) < 2:
             surname_only.append(s)
             continue
-        target = next((c for c in clusters if _joins(c, s.name, splits)), None)
-        if target is None:
-            target = _Cluster()
-            clusters.append(target)
+        # Sightings of one spelling come together and join the cluster its first one joined:
+        # comparing each spelling once keeps a store of thousands of attendances quick.
+        if last is not None and last[0] == s.name:
+            target = last[1]
+        else:
+            found = next((c for c in clusters if _joins(c, s.name, splits)), None)
+            target = found if found is not None else _new(clusters)
+        last = (s.name, target)
         _add(target, s)
     for s in surname_only:
         matches = [c for c in clusters if any(_parts(n)[1] == s.name.lower() for n in c.names)]
