@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ingest.ids import slug_id
 from ingest.records import Person
@@ -82,18 +82,28 @@ def cluster_people(
     clusters: list[_Cluster] = []
     surname_only: list[Sighting] = []
     splits = {frozenset((a.lower(), b.lower())) for act, a, b in corrections if act == "split"}
+    by_surname: dict[str, list[int]] = {}  # surname -> indexes of clusters holding it
     last: tuple[str, _Cluster] | None = None
     for s in sorted(sightings, key=lambda s: (-len(s.name.split()), s.name, s.key)):
         if len(s.name.split()) < 2:
             surname_only.append(s)
             continue
-        # Sightings of one spelling come together and join the cluster its first one joined:
-        # comparing each spelling once keeps a store of thousands of attendances quick.
+        # Sightings of one spelling come together and join the cluster its first one joined,
+        # and a spelling is compared only with clusters holding a near surname (the only ones
+        # same_person can join): a store of thousands of attendances stays quick.
         if last is not None and last[0] == s.name:
             target = last[1]
         else:
-            found = next((c for c in clusters if _joins(c, s.name, splits)), None)
+            surname = _parts(s.name)[1]
+            near = process.extract(surname, list(by_surname), scorer=fuzz.ratio,
+                                   score_cutoff=SURNAME_MIN_RATIO, limit=None)
+            candidates = sorted({i for other, _, _ in near for i in by_surname[other]})
+            found = next((clusters[i] for i in candidates if _joins(clusters[i], s.name, splits)),
+                         None)
             target = found if found is not None else _new(clusters)
+            index = next(i for i in range(len(clusters) - 1, -1, -1) if clusters[i] is target)
+            if index not in by_surname.setdefault(surname, []):
+                by_surname[surname].append(index)
         last = (s.name, target)
         _add(target, s)
     for s in surname_only:
