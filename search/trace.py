@@ -25,7 +25,7 @@ from ingest.acronyms import learn_acronyms, variants
 from ingest.normalize import parse_date
 from ingest.settings import TraceSettings
 from search.followup import FollowUp, follow_ups
-from search.query import Filters, Hit, search
+from search.query import Hit, search_kinds
 
 TRACE_KINDS = ("item", "resolution", "action", "figure", "passage", "table")
 DONE_RE = re.compile(r"\b(complete[d]?|achieved|delivered|launched|established|done)\b", re.I)
@@ -116,10 +116,8 @@ def trace(store: RecordStore, index: FullTextIndex, target: str,
 def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[str],
              acronyms: dict[str, str], settings: TraceSettings,
              later: dict[str, list[FollowUp]] | None = None) -> list[TraceEntry]:
-    hits: list[Hit] = []
-    for kind in TRACE_KINDS:
-        hits += search(index, _query_for(terms), Filters(kind=kind),
-                       limit=settings.max_entries, snippets=False, suggest=False).hits
+    by_kind = search_kinds(index, _query_for(terms), TRACE_KINDS, settings.max_entries)
+    hits: list[Hit] = [hit for kind in TRACE_KINDS for hit in by_kind.get(kind, [])]
     entries: dict[str, TraceEntry] = {}
     for hit in hits:
         sim = max(fuzz.token_set_ratio(t, hit.text_plain, processor=utils.default_process)
