@@ -111,6 +111,10 @@ def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers
 
         summary = update(store, files, workers=workers, prune=prune, force=force, progress=step)
     summary.indexed, _ = home.index.sync(store)
+    if summary.writes or summary.pruned:
+        from search.followup import refresh_follow_ups
+
+        refresh_follow_ups(store)  # only pairs touching a changed paper; reads stay instant
     return summary
 
 
