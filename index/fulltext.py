@@ -174,35 +174,83 @@ class FullTextIndex:
 
     def sync(self, store: RecordStore, rebuild: bool = False) -> tuple[int, int]:
         """Bring the index in line with the store; returns (documents added, removed)."""
+        return self.batch(store, rebuild=rebuild).commit()
+
+    def batch(self, store: RecordStore, rebuild: bool = False,
+              expected_units: int = 0) -> IndexBatch:
+        """A batch that indexes papers as they are stored and syncs the rest at commit."""
         self.close()
         rebuild = rebuild or not self._schema_is_current()
         if rebuild and self.path.exists():
             shutil.rmtree(self.path)
-        want = store.document_versions()
-        have: dict[str, str] = {} if rebuild else json.loads(
-            store.get_meta(INDEX_STATE_KEY) or "{}"
-        )
-        if not self.exists():
-            have = {}
-        stale = [d for d, sha in have.items() if want.get(d) != sha]
-        fresh = [d for d, sha in want.items() if have.get(d) != sha]
-        if not stale and not fresh and self.exists():
+        return IndexBatch(self, store, expected_units)
+
+
+class IndexBatch:
+    """One writer for one ingest, committed once.
+
+    ``add`` indexes a paper as soon as the store holds it, so indexing overlaps
+    the parsing of the next papers (in worker processes); ``commit`` indexes or
+    removes whatever else differs from the store and commits. Until then the
+    previous index is what searchers see; ``cancel`` (or an exception in the
+    caller) leaves it as it was.
+    """
+
+    def __init__(self, index: FullTextIndex, store: RecordStore, expected_units: int) -> None:
+        self.index, self.store, self.expected_units = index, store, expected_units
+        self.writer: Any = None
+        self.ix: Any = None
+        self.done: dict[str, str] = {}  # document id -> sha256 as indexed in this batch
+        # What the index held when the batch began (nothing if there was no index).
+        state = store.get_meta(INDEX_STATE_KEY) if index.exists() else None
+        self.have: dict[str, str] = json.loads(state or "{}")
+
+    def _writer(self, expected_units: int) -> Any:
+        if self.writer is None:
+            self.ix = self.index.open()
+            self.writer = open_writer(self.ix, expected_units)
+        return self.writer
+
+    def add(self, doc_id: str) -> None:
+        """Index (or re-index) one stored paper."""
+        docs = list(_documents(self.store, [doc_id]))
+        if not docs:
+            return
+        writer = self._writer(self.expected_units)
+        writer.delete_by_term("document_id", doc_id)
+        for unit in units_for_document(self.store, docs[0]):
+            writer.add_document(**unit)
+        self.done[doc_id] = docs[0].sha256
+
+    def commit(self) -> tuple[int, int]:
+        """Index what else differs from the store, commit once; (documents added, removed)."""
+        want, have = self.store.document_versions(), self.have
+        stale = [d for d, sha in have.items() if want.get(d) != sha and d not in self.done]
+        fresh = [d for d, sha in want.items() if have.get(d) != sha and self.done.get(d) != sha]
+        if not stale and not fresh and not self.done and self.index.exists():
             return 0, 0
-        ix = self.open()
-        writer = open_writer(ix, _expected_units(store, fresh))
         try:
+            writer = self._writer(max(self.expected_units, _expected_units(self.store, fresh)))
             for doc_id in stale:
                 writer.delete_by_term("document_id", doc_id)
-            for doc in _documents(store, fresh):
-                for unit in units_for_document(store, doc):
-                    writer.add_document(**unit)
+            for doc_id in fresh:
+                self.add(doc_id)
         except BaseException:
-            writer.cancel()
+            self.cancel()
             raise
         writer.commit()
-        ix.close()
-        store.set_meta(INDEX_STATE_KEY, json.dumps(want, sort_keys=True))
-        return len(fresh), len([d for d in stale if d not in want])
+        self.ix.close()
+        self.writer = None
+        self.store.set_meta(INDEX_STATE_KEY, json.dumps(want, sort_keys=True))
+        added = [d for d in self.done if want.get(d) == self.done[d]]
+        return len(added), len([d for d in stale if d not in want])
+
+    def cancel(self) -> None:
+        """Drop what this batch wrote; the index stays as it was at its last commit."""
+        if self.writer is not None:
+            self.writer.cancel()
+            self.ix.close()
+            self.writer = None
 
 
 def _expected_units(store: RecordStore, doc_ids: list[str]) -> int:

@@ -2,8 +2,8 @@
 
 Unchanged files are recognised by content hash in this process and never
 opened by a parser. Changed files are parsed in worker processes; their
-records are written here, one transaction per document, as results arrive.
-The full-text index is synced from the store at the end.
+records are written here, one transaction per document, and indexed as
+results arrive. The full-text index is committed once, at the end.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.fulltext import FullTextIndex
 from index.people import resolve_store_people
 from index.store import KEPT_STATUSES, RecordStore
 from ingest.pipeline import Outcome, ingest_file
@@ -94,6 +95,9 @@ def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
         yield from pool.map(ingest_file, todo, chunksize=1)
 
 
+UNITS_PER_PAPER = 30  # index units a paper makes, roughly: sizes the index writer
+
+
 def update(
     store: RecordStore,
     paths: Iterable[Path],
@@ -101,8 +105,14 @@ def update(
     prune: bool = False,
     force: bool = False,
     progress: Callable[[Outcome], None] | None = None,
+    index: FullTextIndex | None = None,
 ) -> Summary:
-    """Ingest ``paths`` into ``store``; the caller syncs the full-text index afterwards."""
+    """Ingest ``paths`` into ``store`` and, when given, ``index``.
+
+    Each paper is indexed as soon as it is stored, while the workers parse the
+    next ones; the index is committed once at the end (``Summary.indexed``), so
+    an interrupted run leaves the previous index as it was.
+    """
     start = time.perf_counter()
     summary = Summary()
     files = discover(paths)
@@ -116,26 +126,40 @@ def update(
             _count(summary, Outcome(str(path), "unchanged", sha256=state.sha256), progress)
         else:
             todo.append(path)
-    for outcome in _outcomes(todo, workers or os.cpu_count() or 1):
-        _store_outcome(store, outcome, summary)
-        _count(summary, outcome, progress)
-    if prune:
-        summary.pruned = _prune(store)
-    if summary.writes or summary.pruned or not store.count("people"):
-        resolve_store_people(store)
+    batch = index.batch(store, expected_units=len(todo) * UNITS_PER_PAPER) if index else None
+    try:
+        for outcome in _outcomes(todo, workers or os.cpu_count() or 1):
+            written = _store_outcome(store, outcome, summary)
+            if batch is not None and written and outcome.parsed is not None:
+                batch.add(outcome.parsed.document.id)
+            _count(summary, outcome, progress)
+        if prune:
+            summary.pruned = _prune(store)
+        if summary.writes or summary.pruned or not store.count("people"):
+            resolve_store_people(store)
+        if batch is not None:
+            summary.indexed, _ = batch.commit()
+    except BaseException:
+        if batch is not None:
+            batch.cancel()
+        raise
     summary.seconds = time.perf_counter() - start
     return summary
 
 
-def _store_outcome(store: RecordStore, outcome: Outcome, summary: Summary) -> None:
+def _store_outcome(store: RecordStore, outcome: Outcome, summary: Summary) -> bool:
+    """Write one outcome; True when a paper's records were inserted or replaced."""
     if outcome.parsed is not None:
-        summary.writes[store.put_document(outcome.parsed)] += 1
+        write = store.put_document(outcome.parsed)
+        summary.writes[write] += 1
         summary.records.update(outcome.parsed.counts())
         summary.pages += outcome.pages
         summary.warnings.extend((outcome.source, w) for w in outcome.warnings)
-    elif outcome.status in ("skipped", "failed"):
+        return write in ("insert", "update")
+    if outcome.status in ("skipped", "failed"):
         store.record_failure(outcome.source, outcome.sha256, outcome.status, outcome.error or "")
         summary.skipped.append((outcome.source, outcome.error or outcome.status))
+    return False
 
 
 def _count(summary: Summary, outcome: Outcome, progress: Callable[[Outcome], None] | None) -> None:

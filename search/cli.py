@@ -109,8 +109,8 @@ def _run_update(store: RecordStore, home: Home, paths: tuple[Path, ...], workers
         def step(outcome: Outcome) -> None:
             bar.update(1)
 
-        summary = update(store, files, workers=workers, prune=prune, force=force, progress=step)
-    summary.indexed, _ = home.index.sync(store)
+        summary = update(store, files, workers=workers, prune=prune, force=force, progress=step,
+                         index=home.index)
     if summary.writes or summary.pruned:
         from search.followup import refresh_follow_ups
 

@@ -49,6 +49,19 @@ def test_changed_file_replaces_its_records_and_prune_drops_gone_files(tmp_path: 
     code, _, err = invoke(home, "ingest", str(folder), "--prune", "-s")
     assert "1 pruned" in err
     assert doc_count(home) == n - 2
+    # What was indexed paper by paper during these runs is what a rebuild from the store gives.
+    streamed = indexed_ids(home)
+    assert invoke(home, "index", "rebuild")[0] == 0
+    assert streamed == indexed_ids(home) and streamed
+
+
+def indexed_ids(home: Path) -> list[str]:
+    ix = whoosh_index.open_dir(str(home / "index"), indexname=INDEX_NAME)
+    try:
+        with ix.searcher() as searcher:
+            return sorted(fields["id"] for fields in searcher.all_stored_fields())
+    finally:
+        ix.close()
 
 
 def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
