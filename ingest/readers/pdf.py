@@ -2,10 +2,11 @@
 
 Returns a Document of lines in reading order (two-column pages read column
 by column, running headers and footers removed) and ruled tables as cell
-grids. Pages of plain running text are read through pypdfium2
-(pdfium_text.read_fast_page), which gives the same Lines much faster; every
-other page is read by pdfplumber. Every page is closed as soon as it has
-been read, which keeps memory flat on long papers.
+grids. Pages are read through pypdfium2 (pdfium_text.read_fast_page), which
+gives the same lines and tables much faster; a page it cannot reproduce
+exactly (a scan, a rotated page, form XObjects) is read by pdfplumber. Every
+page is closed as soon as it has been read, which keeps memory flat on long
+papers.
 """
 
 from __future__ import annotations

@@ -1,24 +1,27 @@
-"""Fast path for running text: pypdfium2 reads the characters, pdfplumber groups them.
+"""Fast path: pypdfium2 reads the characters and paths, pdfplumber's functions group them.
 
 pdfplumber (pdfminer) interprets every content stream in Python; pdfium does
-it in C, about fifty times faster. For a page with no table rulings, no large
-images and no form XObjects, ``fast_page_lines`` gives exactly the Lines
-``pdf._read_page`` gives: characters are taken from pdfium with pdfminer's
-geometry (origin, font size, the font dictionary's descent, Adobe core-font
-widths for the standard fonts) as pdfplumber char dicts, and handed to
-pdfplumber's own text functions (``extract_words`` for the column gutter,
-``crop_to_bbox`` for the column parts, ``chars_to_textmap(...)
-.extract_text_lines`` for the lines), with the reading rules shared with
-pdf.py from layout.py (``column_boxes``, ``text_row_lines``).
+it in C, about fifty times faster. For a page with no large images and no
+form XObjects, ``fast_page`` gives exactly the Page ``pdf._read_page``
+gives: characters are taken from pdfium with pdfminer's geometry (origin,
+font size, the font dictionary's descent, Adobe core-font widths for the
+standard fonts) as pdfplumber char dicts; ruled tables are found by
+pdfplumber's TableFinder on edges from pdfium's paths (ruled_tables.py);
+the text outside them goes to pdfplumber's own text functions
+(``extract_words`` for the column gutter, ``crop_to_bbox`` for the column
+parts, ``chars_to_textmap(...).extract_text_lines`` for the lines), with the
+reading rules shared with pdf.py from layout.py (``column_boxes``,
+``text_row_lines``).
 
 Whatever pdfium cannot reproduce exactly returns None, and the caller reads
 the page with pdfplumber: rotated or skewed text, fonts the page's resources
 do not name (form XObjects), Type 3 and vertical fonts, simple fonts with
 neither /Encoding nor /ToUnicode, text objects pdfium merges away, glyphs
-that map to several characters, and bullets whose reading by pdfminer
-(a bullet, or a zero-width '(cid:127)') would change a line.
+that map to several characters, paths pdfium cannot describe, and bullets
+whose reading by pdfminer (a bullet, or a zero-width '(cid:127)') would
+change the page.
 
-This is the only module besides ocr.py that imports pypdfium2.
+pypdfium2 is imported only here, in ruled_tables.py and in ocr.py.
 """
 
 from __future__ import annotations
