@@ -98,10 +98,11 @@ def cluster_people(
             near = process.extract(surname, list(by_surname), scorer=fuzz.ratio,
                                    score_cutoff=SURNAME_MIN_RATIO, limit=None)
             candidates = sorted({i for other, _, _ in near for i in by_surname[other]})
-            found = next((clusters[i] for i in candidates if _joins(clusters[i], s.name, splits)),
-                         None)
-            target = found if found is not None else _new(clusters)
-            index = next(i for i in range(len(clusters) - 1, -1, -1) if clusters[i] is target)
+            index = next((i for i in candidates if _joins(clusters[i], s.name, splits)), None)
+            if index is None:
+                _new(clusters)
+                index = len(clusters) - 1
+            target = clusters[index]
             if index not in by_surname.setdefault(surname, []):
                 by_surname[surname].append(index)
         last = (s.name, target)
