@@ -9,7 +9,6 @@ what searchers see, which is what makes an interrupted run safe.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -32,7 +31,7 @@ from ingest.records import (
     Table,
 )
 
-INDEX_STATE_KEY = "index_state"
+INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
 
 
@@ -206,8 +205,8 @@ class IndexBatch:
         self.ix: Any = None
         self.done: dict[str, str] = {}  # document id -> sha256 as indexed in this batch
         # What the index held when the batch began (nothing if there was no index).
-        state = store.get_meta(INDEX_STATE_KEY) if index.exists() else None
-        self.have: dict[str, str] = json.loads(state or "{}")
+        state = store.reflected(INDEX_ARTEFACT) if index.exists() else None
+        self.have: dict[str, str] = state or {}
 
     def _writer(self, expected_units: int) -> Any:
         if self.writer is None:
@@ -245,7 +244,7 @@ class IndexBatch:
         writer.commit()
         self.ix.close()
         self.writer = None
-        self.store.set_meta(INDEX_STATE_KEY, json.dumps(want, sort_keys=True))
+        self.store.set_reflected(INDEX_ARTEFACT, want)
         added = [d for d in self.done if want.get(d) == self.done[d]]
         return len(added), len([d for d in stale if d not in want])
 

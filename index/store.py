@@ -75,8 +75,6 @@ FOLLOW_UPS_DDL = (
     "CREATE INDEX IF NOT EXISTS follow_ups_action_doc ON follow_ups(action_doc)",
     "CREATE INDEX IF NOT EXISTS follow_ups_later_doc ON follow_ups(later_doc)",
 )
-FOLLOW_UPS_STATE_KEY = "follow_ups_state"
-THREADS_STATE_KEY = "threads_state"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,22 +239,12 @@ class RecordStore:
                 "INSERT INTO threads VALUES (?, ?)",
                 [(t["name"], json.dumps(t, ensure_ascii=False)) for t in threads],
             )
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            (THREADS_STATE_KEY, json.dumps(state, sort_keys=True)))
-
-    def threads_state(self) -> dict[str, str] | None:
-        """The document versions the stored threads reflect; None before any were computed."""
-        value = self.get_meta(THREADS_STATE_KEY)
-        return dict(json.loads(value)) if value is not None else None
+            self._record_reflected("threads", state)
 
     def threads(self) -> list[dict[str, Any]]:
         return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM threads")]
 
     # -- follow-ups (derived: kept up to date document by document) -------------------
-
-    def follow_ups_state(self) -> dict[str, str]:
-        """document id -> sha256 of the documents the stored follow-ups were computed with."""
-        return dict(json.loads(self.get_meta(FOLLOW_UPS_STATE_KEY) or "{}"))
 
     def replace_follow_ups(self, drop_docs: Iterable[str],
                            rows: Iterable[tuple[str, str, str, dict[str, Any]]],
@@ -271,8 +259,7 @@ class RecordStore:
                 "INSERT INTO follow_ups VALUES (?, ?, ?, ?)",
                 [(a, ad, ld, json.dumps(d, ensure_ascii=False)) for a, ad, ld, d in rows],
             )
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            (FOLLOW_UPS_STATE_KEY, json.dumps(state, sort_keys=True)))
+            self._record_reflected("follow_ups", state)
 
     def follow_up_rows(self) -> Iterator[dict[str, Any]]:
         for row in self.db.execute("SELECT data FROM follow_ups"):
@@ -307,6 +294,23 @@ class RecordStore:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- derived data: the document versions each artefact was last built from ------------
+
+    def reflected(self, artefact: str) -> dict[str, str] | None:
+        """document id -> sha256 that ``artefact`` ('index', 'threads', 'follow_ups') was
+        last built from; None if it never was. Compared with ``document_versions``, it
+        says what the artefact lacks."""
+        value = self.get_meta(f"{artefact}_state")
+        return dict(json.loads(value)) if value is not None else None
+
+    def set_reflected(self, artefact: str, state: dict[str, str]) -> None:
+        with self.transaction():
+            self._record_reflected(artefact, state)
+
+    def _record_reflected(self, artefact: str, state: dict[str, str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        (f"{artefact}_state", json.dumps(state, sort_keys=True)))
 
     def document_versions(self) -> dict[str, str]:
         """document id -> sha256 of every stored document: what the index must mirror."""

@@ -88,7 +88,7 @@ def refresh_follow_ups(store: RecordStore) -> int:
     every candidate and every older action against the new candidates keeps
     adding one paper cheap. Returns how many documents were (re)scored.
     """
-    want, have = store.document_versions(), store.follow_ups_state()
+    want, have = store.document_versions(), store.reflected("follow_ups") or {}
     fresh = {d for d, sha in want.items() if have.get(d) != sha}
     gone = {d for d, sha in have.items() if want.get(d) != sha}
     if not fresh and not gone:

@@ -366,7 +366,7 @@ def current_threads(store: RecordStore, index: FullTextIndex) -> list[dict[str, 
     when they are next read, not after every ingest: adding a paper stays
     quick, and the first ``threads`` or ``trace`` after it pays once.
     """
-    if store.threads_state() != store.document_versions():
+    if store.reflected("threads") != store.document_versions():
         compute_threads(store, index)
     return store.threads()
 
