@@ -1,0 +1,50 @@
+"""Whoosh's AndMaybe keeps the optional clause in step, so no hit loses part of its score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import query
+from whoosh.matching import AndMaybeMatcher
+
+from index.fulltext import FullTextIndex
+from search import query as search_query  # importing it applies the fix
+from search import whoosh_fix
+
+WORDS = ("prevent", "reoffend", "drug", "iom", "violenc", "youth", "partnership", "report")
+
+
+def test_the_fix_is_in_place_once_search_is_imported() -> None:
+    assert search_query.whoosh_fix is whoosh_fix
+    assert not whoosh_fix.leaves_optional_behind()
+
+
+def _skip_case(searcher: object, word: str) -> tuple[object, int, int] | None:
+    """(segment searcher, id to skip to, where 'section' lands) with a 'text'-only unit between."""
+    for seg, _ in searcher.leaf_searchers():  # type: ignore[attr-defined]
+        required = sorted(query.Term("section", word).docs(seg))
+        optional = set(query.Term("text", word).docs(seg))
+        for before, landing in zip(required, required[1:], strict=False):
+            between = [d for d in optional if before < d < landing]
+            if landing in optional and between:
+                return seg, before + 1, landing
+    return None
+
+
+def test_and_maybe_scores_the_optional_clause_after_a_skip(corpus_home: Path) -> None:
+    searcher = FullTextIndex(corpus_home / "index").searcher(weighting=search_query.WEIGHTING)
+    cases = ((word, _skip_case(searcher, word)) for word in WORDS)
+    word, case = next(((w, c) for w, c in cases if c is not None), ("", None))
+    assert case is not None, "the corpus should hold a heading word also found in body text"
+    seg, skip_to, landing = case
+    required = query.Term("section", word).matcher(seg)
+    optional = query.Term("text", word).matcher(seg)
+    matcher = AndMaybeMatcher(required, optional)
+    matcher.skip_to(skip_to)
+    assert matcher.id() == landing
+    assert matcher.b.id() == landing  # the optional clause followed the required one
+    alone = query.Term("section", word).matcher(seg)
+    alone.skip_to(landing)
+    text = query.Term("text", word).matcher(seg)
+    text.skip_to(landing)
+    assert matcher.score() == alone.score() + text.score()
