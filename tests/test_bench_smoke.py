@@ -30,6 +30,8 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert results["ingest_all"]["noop_seconds"] >= 0
     fts5 = results["index"]["1000"]["fts5"]
     assert fts5["queries"] >= 200 and not fts5["errors"]
+    whoosh = results["index"]["1000"]["whoosh"]
+    assert whoosh["top10_exact"] == whoosh["queries"]  # pruning never changes the top 10
     store = results["store"]
     assert store["docs"] == 3 and store["add_one_cli_s"] > 0 and store["search_cli_s"] > 0
     assert "store of 3: add one" in lines[-1]

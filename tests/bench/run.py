@@ -329,6 +329,32 @@ def _whoosh_query(index: Any, q: Result) -> int:
     return len(search(index, q["text"], filters, limit=10).hits)
 
 
+EXACT_CHECK_MAX = 100_000  # above this, scoring every match of 210 queries takes minutes
+
+
+def _exact_top10(index: Any, queries: list[Result]) -> int:
+    """How many queries' top 10 (by score) equal those of scoring every match.
+
+    Whoosh's top-N collector prunes as scores rise; this keeps its speed honest
+    (search/whoosh_fix.py mends the one fault it found).
+    """
+    from search.query import WEIGHTING, Filters, _filter_query, parse_query, search
+
+    searcher = index.searcher(weighting=WEIGHTING)
+    same = 0
+    for q in queries:
+        filters = Filters(year_from=q.get("year_from"), year_to=q.get("year_to"),
+                          doc_type=q.get("doc_type"))
+        result = search(index, q["text"], filters, limit=10)
+        text = result.suggestion if result.corrected and result.suggestion else q["text"]
+        every = searcher.search(parse_query(text, searcher.schema),
+                                filter=_filter_query(filters, searcher.schema), limit=None,
+                                terms=True)  # as search() runs it: fuzzy terms then score
+        best = sorted((round(h.score, 3) for h in every), reverse=True)[:10]
+        same += best == [h.score for h in result.hits]
+    return same
+
+
 def _fts5_match(q: Result, vocab: list[str]) -> str:
     if q.get("fuzzy"):
         from rapidfuzz import process
@@ -409,6 +435,8 @@ def phase_index(backend: str, passages: Path, size: int, work: Path, builds: int
 
         index = FullTextIndex(target)
         out.update(_latencies(lambda q: _whoosh_query(index, q), queries, runs))
+        if size <= EXACT_CHECK_MAX:
+            out["top10_exact"] = _exact_top10(index, queries)
     else:
         db_path = target / "fts.sqlite"
         start = time.perf_counter()
@@ -626,8 +654,10 @@ def main(argv: list[str] | None = None) -> int:
     print(render_table(res))
     for size, pair in res["index"].items():
         for backend, r in pair.items():
+            exact = (f", top 10 as by scoring every match: {r['top10_exact']}/{r['queries']}"
+                     if "top10_exact" in r else "")
             print(f"queries @{int(size):,} {backend}: {r['queries_with_hits']}/{r['queries']} "
-                  f"with hits, {len(r['errors'])} failed"
+                  f"with hits, {len(r['errors'])} failed{exact}"
                   + "".join(f"\n  failed {e}" for e in r["errors"]))
     if "ingest_1" in res:
         print(f"time split, 1 worker (median run): {_split_line(res['ingest_1'])}; "
