@@ -127,11 +127,18 @@ BULK_UNITS = 2000  # from this many units, index with one writer process per cor
 WRITER_LIMIT_MB = 96
 
 
+# Units the bulk writer hands a writer process at a time (Whoosh pickles each batch to a
+# file): 1,000 instead of Whoosh's 100 built 100k passages at 1,493 instead of 1,419/s
+# (medians of 3, alternating; 2,500 gave 1,478).
+BULK_BATCH = 1000
+
+
 def open_writer(ix: Any, expected_units: int) -> Any:
     """A writer tuned for the batch: small updates stay in one process and segment; bulk
     loads use a writer per core with one segment each."""
     if expected_units >= BULK_UNITS and (os.cpu_count() or 1) > 1:
-        return ix.writer(limitmb=WRITER_LIMIT_MB, procs=os.cpu_count(), multisegment=True)
+        return ix.writer(limitmb=WRITER_LIMIT_MB, procs=os.cpu_count(), multisegment=True,
+                         batchsize=BULK_BATCH)
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 

@@ -15,6 +15,7 @@ from index.fulltext import FullTextIndex
 from ingest.errors import QueryError
 from ingest.vocab import DOC_TYPES
 from search import whoosh_fix
+from search.restrict import restricted
 
 whoosh_fix.apply()  # Whoosh's AndMaybe can drop a clause's score (search/whoosh_fix.py)
 
@@ -80,7 +81,7 @@ class _Brackets(highlight.Formatter):
         return f"[{highlight.get_text(text, token, replace)}]"
 
 
-def _filter_query(filters: Filters, schema: Any) -> query.Query | None:
+def filter_query(filters: Filters, schema: Any) -> query.Query | None:
     parts: list[query.Query] = []
     if filters.year_from or filters.year_to:
         parts.append(query.NumericRange("year", filters.year_from, filters.year_to))
@@ -194,7 +195,7 @@ def search(
     if not index.exists():
         raise QueryError("no index yet: run `minutebook ingest PATH` first")
     searcher = index.searcher(weighting=WEIGHTING)
-    fq = _filter_query(filters or Filters(), searcher.schema)
+    fq = filter_query(filters or Filters(), searcher.schema)
     run = partial(_run, searcher, fq=fq, limit=limit, sort=sort, facets=facets,
                   snippets=snippets, per_doc=per_doc)
     result = run(parse_query(text, searcher.schema))
@@ -285,7 +286,7 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
     by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
     results = searcher.search(
-        q, filter=fq, limit=fetch, terms=True, sortedby=by_date, groupedby=groups
+        restricted(q, fq), limit=fetch, terms=True, sortedby=by_date, groupedby=groups
     )
     results.formatter = _Brackets()
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)

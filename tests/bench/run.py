@@ -336,9 +336,9 @@ def _exact_top10(index: Any, queries: list[Result]) -> int:
     """How many queries' top 10 (by score) equal those of scoring every match.
 
     Whoosh's top-N collector prunes as scores rise; this keeps its speed honest
-    (search/whoosh_fix.py mends the one fault it found).
+    (search/whoosh_fix.py mends the fault it found).
     """
-    from search.query import WEIGHTING, Filters, _filter_query, parse_query, search
+    from search.query import WEIGHTING, Filters, filter_query, parse_query, search
 
     searcher = index.searcher(weighting=WEIGHTING)
     same = 0
@@ -348,7 +348,7 @@ def _exact_top10(index: Any, queries: list[Result]) -> int:
         result = search(index, q["text"], filters, limit=10)
         text = result.suggestion if result.corrected and result.suggestion else q["text"]
         every = searcher.search(parse_query(text, searcher.schema),
-                                filter=_filter_query(filters, searcher.schema), limit=None,
+                                filter=filter_query(filters, searcher.schema), limit=None,
                                 terms=True)  # as search() runs it: fuzzy terms then score
         best = sorted((round(h.score, 3) for h in every), reverse=True)[:10]
         same += best == [h.score for h in result.hits]

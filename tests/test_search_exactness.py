@@ -1,4 +1,4 @@
-"""Whoosh's AndMaybe keeps the optional clause in step, so no hit loses part of its score."""
+"""Exact search: Whoosh's pruning keeps the true top hits, and filters skip inside the matcher."""
 
 from __future__ import annotations
 
@@ -48,3 +48,30 @@ def test_and_maybe_scores_the_optional_clause_after_a_skip(corpus_home: Path) ->
     text = query.Term("text", word).matcher(seg)
     text.skip_to(landing)
     assert matcher.score() == alone.score() + text.score()
+
+
+FILTERED = [
+    ("prevent", search_query.Filters(year_from=2013, year_to=2019)),
+    ("reoffending", search_query.Filters(doc_type="minutes")),
+    ("drugs", search_query.Filters(year_from=2020, doc_type="report")),
+    ("partnership", search_query.Filters(kind="resolution")),
+    ('"community safety"', search_query.Filters(year_to=2016)),
+    ("actions", search_query.Filters(body="Community Safety Partnership")),
+]
+
+
+def test_a_filtered_search_ranks_as_whoosh_filtering_every_match(corpus_home: Path) -> None:
+    """The filter skips within the matcher; hits and scores are those of Whoosh's own filter."""
+    index = FullTextIndex(corpus_home / "index")
+    searcher = index.searcher(weighting=search_query.WEIGHTING)
+    for text, filters in FILTERED:
+        result = search_query.search(index, text, filters, limit=10)
+        every = searcher.search(search_query.parse_query(text, searcher.schema), limit=None,
+                                filter=search_query.filter_query(filters, searcher.schema),
+                                terms=True)
+        assert len(result.hits) == min(10, len(every)), text
+        assert result.hits, text
+        best = sorted((round(h.score, 3) for h in every), reverse=True)[:10]
+        assert [h.score for h in result.hits] == best, text
+        allowed = {h["id"] for h in every}
+        assert {h.id for h in result.hits} <= allowed, text
