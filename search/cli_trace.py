@@ -44,6 +44,7 @@ def trace_cmd(home: Home, target: tuple[str, ...], as_markdown: bool, as_json: b
 
     try:
         with home.store() as store:
+            _say_if_threads_stale(store)
             result = trace(store, home.index, " ".join(target))
     except PipelineError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -54,6 +55,14 @@ def trace_cmd(home: Home, target: tuple[str, ...], as_markdown: bool, as_json: b
     echo_err(f"{result.name}: {len(result.entries)} entries; {result.status_line}")
     if not result.entries:
         sys.exit(1)
+
+
+def _say_if_threads_stale(store: Any) -> None:
+    """One line on stderr before the pause of recomputing threads (seconds on a large store)."""
+    from search.trace import threads_stale
+
+    if threads_stale(store):
+        echo_err("papers changed since topics were last traced: updating the threads ...")
 
 
 def _show_entry(e: dict[str, Any]) -> str:
@@ -71,6 +80,7 @@ def threads(home: Home, as_json: bool, as_csv: bool) -> None:
     from search.trace import list_threads
 
     with home.store() as store:
+        _say_if_threads_stale(store)
         rows = list_threads(store, home.index)
     emit_rows(rows, as_json, as_csv,
               lambda r: f"{r['years']:>2} years  {r['first']} .. {r['last']}  "

@@ -359,6 +359,11 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
     return len(threads)
 
 
+def threads_stale(store: RecordStore) -> bool:
+    """True when papers changed since the threads were computed (the next read recomputes)."""
+    return store.reflected("threads") != store.document_versions()
+
+
 def current_threads(store: RecordStore, index: FullTextIndex) -> list[dict[str, Any]]:
     """The stored threads, computed again first if papers changed since they were.
 
@@ -366,7 +371,7 @@ def current_threads(store: RecordStore, index: FullTextIndex) -> list[dict[str, 
     when they are next read, not after every ingest: adding a paper stays
     quick, and the first ``threads`` or ``trace`` after it pays once.
     """
-    if store.reflected("threads") != store.document_versions():
+    if threads_stale(store):
         compute_threads(store, index)
     return store.threads()
 

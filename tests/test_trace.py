@@ -201,8 +201,10 @@ def test_threads_are_brought_up_to_date_when_read_after_papers_are_added(tmp_pat
     for pdf in papers[4:]:
         shutil.copy(pdf, folder / pdf.name)
     assert invoke(home, "ingest", str(folder), "-s")[0] == 0
-    code, out, _ = invoke(home, "threads", "--json")
+    code, out, err = invoke(home, "threads", "--json")
     after = {r["name"]: r for r in json.loads(out)}
     assert code == 0 and after["Integrated Offender Management"]["last"] >= "2023"
+    assert "updating the threads" in err  # the user is told why this read takes longer
     code, _, err = invoke(home, "trace", "IOM")
     assert code == 0 and "2026" in err
+    assert "updating the threads" not in err  # already up to date
