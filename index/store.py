@@ -255,9 +255,9 @@ class RecordStore:
             for doc in drop_docs:
                 self.db.execute("DELETE FROM follow_ups WHERE action_doc=? OR later_doc=?",
                                 (doc, doc))
-            self.db.executemany(
+            self.db.executemany(  # rows may be a generator: they are never all in memory
                 "INSERT INTO follow_ups VALUES (?, ?, ?, ?)",
-                [(a, ad, ld, json.dumps(d, ensure_ascii=False)) for a, ad, ld, d in rows],
+                ((a, ad, ld, json.dumps(d, ensure_ascii=False)) for a, ad, ld, d in rows),
             )
             self._record_reflected("follow_ups", state)
 
