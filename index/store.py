@@ -24,6 +24,7 @@ from ingest.records import ALL_KINDS, KIND_BY_NAME, ParsedDocument, Person, Reco
 
 SCHEMA_VERSION = 1
 KEPT_STATUSES = ("ingested", "duplicate")  # file states that need no work while unchanged
+IN_CHUNK = 500  # ids per "IN (...)" query, well under SQLite's limit on parameters
 
 _SQL_TYPES = {int: "INTEGER", float: "REAL", str: "TEXT"}
 
@@ -74,6 +75,7 @@ FOLLOW_UPS_DDL = (
     "later_doc TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS follow_ups_action_doc ON follow_ups(action_doc)",
     "CREATE INDEX IF NOT EXISTS follow_ups_later_doc ON follow_ups(later_doc)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_action ON follow_ups(action_id)",
 )
 
 
@@ -261,9 +263,20 @@ class RecordStore:
             )
             self._record_reflected("follow_ups", state)
 
-    def follow_up_rows(self) -> Iterator[dict[str, Any]]:
-        for row in self.db.execute("SELECT data FROM follow_ups"):
-            yield json.loads(row[0])
+    def follow_up_rows(self, action_ids: Iterable[str] | None = None
+                       ) -> Iterator[dict[str, Any]]:
+        """Stored follow-ups: of the given actions only (by index), or all of them."""
+        if action_ids is None:
+            for row in self.db.execute("SELECT data FROM follow_ups"):
+                yield json.loads(row[0])
+            return
+        ids = sorted(set(action_ids))
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start:start + IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT data FROM follow_ups WHERE action_id IN ({marks})"
+            for row in self.db.execute(sql, chunk):
+                yield json.loads(row[0])
 
     # -- reading -----------------------------------------------------------
 

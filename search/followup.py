@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from itertools import chain
 from typing import Any
@@ -68,15 +68,18 @@ def _candidates(store: RecordStore) -> list[dict[str, Any]]:
     return [r for r in rows if r["date"] and len(r["text"].split()) >= MIN_WORDS]
 
 
-def follow_ups(store: RecordStore) -> dict[str, list[FollowUp]]:
-    """Follow-ups of every dated action, oldest first, keyed by action id.
+def follow_ups(store: RecordStore, action_ids: Iterable[str] | None = None
+               ) -> dict[str, list[FollowUp]]:
+    """Follow-ups of the given actions (of every dated action when None), oldest first,
+    keyed by action id.
 
     They are stored and brought up to date here first (only pairs touching a
-    changed document are scored), so a large store answers at once.
+    changed document are scored), so a large store answers at once; asking for
+    the actions at hand reads only theirs.
     """
     refresh_follow_ups(store)
     out: dict[str, list[FollowUp]] = {}
-    for data in store.follow_up_rows():
+    for data in store.follow_up_rows(action_ids):
         out.setdefault(data["action_id"], []).append(FollowUp(**data))
     for found in out.values():
         found.sort(key=lambda f: (f.date or "", f.record_id))

@@ -59,7 +59,7 @@ def find_records(
     """Rows of one record kind with document date, title, source and page; newest first
     unless a query ranks them."""
     rows = _rows(store, kind, filters)
-    if kind == "actions":
+    if kind == "actions" and filters.status:  # the status filter needs every action's
         rows = _with_follow_ups(store, rows, filters.status)
     if query:
         hits = search(index, query, Filters(kind=INDEX_KIND[kind]), limit=MAX_QUERY_HITS)
@@ -67,13 +67,16 @@ def find_records(
         rows = sorted((r for r in rows if r["id"] in rank), key=lambda r: rank[r["id"]])
     if filters.owner:
         rows = [r for r in rows if names_match([filters.owner], r.get("owner"))]
-    return rows[:limit]
+    rows = rows[:limit]
+    if kind == "actions" and not filters.status:  # only the actions shown
+        rows = _with_follow_ups(store, rows, None)
+    return rows
 
 
 def _with_follow_ups(store: RecordStore, rows: list[dict[str, Any]], status: str | None
                      ) -> list[dict[str, Any]]:
     """Each action with its later follow-ups and current status; --status filters on that."""
-    later = follow_ups(store)
+    later = follow_ups(store, (row["id"] for row in rows))
     out = []
     for row in rows:
         found = later.get(row["id"], [])

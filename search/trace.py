@@ -24,7 +24,7 @@ from index.store import RecordStore
 from ingest.acronyms import learn_acronyms, variants
 from ingest.normalize import parse_date
 from ingest.settings import TraceSettings
-from search.followup import FollowUp, follow_ups
+from search.followup import follow_ups
 from search.query import Hit, search_kinds
 
 TRACE_KINDS = ("item", "resolution", "action", "figure", "passage", "table")
@@ -114,8 +114,7 @@ def trace(store: RecordStore, index: FullTextIndex, target: str,
 
 
 def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[str],
-             acronyms: dict[str, str], settings: TraceSettings,
-             later: dict[str, list[FollowUp]] | None = None) -> list[TraceEntry]:
+             acronyms: dict[str, str], settings: TraceSettings) -> list[TraceEntry]:
     by_kind = search_kinds(index, _query_for(terms), TRACE_KINDS, settings.max_entries)
     hits: list[Hit] = [hit for kind in TRACE_KINDS for hit in by_kind.get(kind, [])]
     entries: dict[str, TraceEntry] = {}
@@ -129,7 +128,7 @@ def _entries(store: RecordStore, index: FullTextIndex, topic: str, terms: list[s
                                      _why(hit, terms, acronyms, sim), hit.id, round(sim, 1),
                                      hit.year)
     _add_item_links(store, entries)
-    _add_follow_ups(store, entries, later)
+    _add_follow_ups(store, entries)
     _add_shared_entities(store, entries, terms, acronyms)
     _add_references(store, entries)
     kept = _drop_covered_passages(_unique(list(entries.values())))
@@ -173,16 +172,13 @@ def _add_item_links(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
                 entry.why.append(why)
 
 
-def _add_follow_ups(store: RecordStore, entries: dict[str, TraceEntry],
-                    known: dict[str, list[FollowUp]] | None) -> None:
+def _add_follow_ups(store: RecordStore, entries: dict[str, TraceEntry]) -> None:
     """Later records that report on a traced action join the thread, saying what they report."""
     actions = {e.id: e for e in entries.values() if e.kind == "action"}
     if not actions:
         return
-    for action_id, later in (known if known is not None else follow_ups(store)).items():
-        action = actions.get(action_id)
-        if action is None:
-            continue
+    for action_id, later in follow_ups(store, actions).items():
+        action = actions[action_id]
         for f in later:
             why = f"follow-up of the {action.date or action.year} action: reports {f.reports}"
             entry = entries.get(f.record_id)
@@ -343,7 +339,6 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
     """Trace every recurring topic and store the threads; returns how many there are."""
     settings = settings or TraceSettings()
     acronyms = store_acronyms(store)
-    later = follow_ups(store)  # once for all threads
     threads = []
     topics = thread_topics(store, acronyms, settings.min_thread_years)
     for topic in item_topics(store, settings.min_thread_years):
@@ -352,7 +347,7 @@ def compute_threads(store: RecordStore, index: FullTextIndex,
             topics.append(topic)
     for topic in topics:
         terms = variants(topic, acronyms)
-        entries = _entries(store, index, topic, terms, acronyms, settings, later)
+        entries = _entries(store, index, topic, terms, acronyms, settings)
         if entries:
             threads.append(Trace(topic, terms, entries, status_line(entries), stored=True))
     store.put_threads([t.to_dict() for t in threads], store.document_versions())
