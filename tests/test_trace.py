@@ -183,6 +183,10 @@ def test_follow_ups_kept_up_to_date_paper_by_paper_equal_a_full_scoring(tmp_path
         # The 2017 action (first batch) is reported done by the 2019 minutes (added later).
         assert any(f.reports == "done" and "2019-03_csp_minutes" in f.source
                    for found in kept.values() for f in found)
+        # Asking for some actions reads theirs only, the same as in the full listing.
+        assert len(kept) >= 2
+        some = sorted(kept)[:2] + ["no-such-action"]
+        assert follow_ups(store, iter(some)) == {a: kept[a] for a in some if a in kept}
     finally:
         store.close()
 
