@@ -221,15 +221,19 @@ class RecordStore:
     # -- people ------------------------------------------------------------
 
     def replace_people(self, people: list[Person], links: dict[int, str]) -> None:
-        """Write the people table and each attendee's person_id (keyed by rowid)."""
+        """Write the people table and each attendee's person_id (keyed by rowid).
+
+        Only attendees whose person changed are rewritten: people are resolved again
+        after every ingest, and rewriting every attendee made adding one paper to a
+        store of 3,000 cost 0.4 s more than to one of 1,000.
+        """
         with self.transaction():
             self.db.execute("DELETE FROM people")
             self._insert("people", people)
-            self.db.execute("UPDATE attendees SET person_id=NULL")
-            self.db.executemany(
-                "UPDATE attendees SET person_id=? WHERE rowid=?",
-                [(pid, rowid) for rowid, pid in links.items()],
-            )
+            current = dict(self.db.execute("SELECT rowid, person_id FROM attendees"))
+            changed = [(links.get(rowid), rowid) for rowid, pid in current.items()
+                       if links.get(rowid) != pid]
+            self.db.executemany("UPDATE attendees SET person_id=? WHERE rowid=?", changed)
 
     # -- threads (derived: recomputed when read after a change) ----------------------
 
