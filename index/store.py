@@ -308,10 +308,6 @@ class RecordStore:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return str(row[0]) if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction():
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
     # -- derived data: the document versions each artefact was last built from ------------
 
     def reflected(self, artefact: str) -> dict[str, str] | None:

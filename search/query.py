@@ -192,9 +192,7 @@ def search(
     """
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}: choose one of {', '.join(SORTS)}")
-    if not index.exists():
-        raise QueryError("no index yet: run `minutebook ingest PATH` first")
-    searcher = index.searcher(weighting=WEIGHTING)
+    searcher = _searcher(index)
     fq = filter_query(filters or Filters(), searcher.schema)
     run = partial(_run, searcher, fq=fq, limit=limit, sort=sort, facets=facets,
                   snippets=snippets, per_doc=per_doc)
@@ -207,6 +205,13 @@ def search(
     return result
 
 
+def _searcher(index: FullTextIndex) -> Any:
+    """The index's shared searcher, scoring as search ranks; a clear error before any ingest."""
+    if not index.exists():
+        raise QueryError("no index yet: run `minutebook ingest PATH` first")
+    return index.searcher(weighting=WEIGHTING)
+
+
 def search_kinds(index: FullTextIndex, text: str, kinds: tuple[str, ...], limit: int
                  ) -> dict[str, list[Hit]]:
     """The best ``limit`` hits of each kind, ranked as ``search`` ranks them, from one search.
@@ -214,9 +219,7 @@ def search_kinds(index: FullTextIndex, text: str, kinds: tuple[str, ...], limit:
     One query scored once and split by kind costs a third of one filtered
     search per kind (which is what a trace would otherwise run).
     """
-    if not index.exists():
-        raise QueryError("no index yet: run `minutebook ingest PATH` first")
-    searcher = index.searcher(weighting=WEIGHTING)
+    searcher = _searcher(index)
     kind_filter = query.Or([query.Term("kind", kind) for kind in kinds])
     results = searcher.search(parse_query(text, searcher.schema), filter=kind_filter, limit=None)
     by_kind: dict[str, list[Any]] = {}
