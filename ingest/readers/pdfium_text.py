@@ -338,7 +338,8 @@ def _page_of(chars: list[Char], edges: list[Char], number: int, width: float, he
     """pdf._read_page over chars and edges: tables found, lines read outside them."""
     found = find_tables(chars, edges, width, height, settings.table_settings()) if edges else []
     if found:
-        chars = [c for c in chars if outside_tables([t.bbox for t in found])(c)]
+        outside = outside_tables([t.bbox for t in found])
+        chars = [c for c in chars if outside(c)]
     lines = mark_headings(column_lines(chars, number, width, height, settings))
     return Page(number=number, lines=lines, tables=table_grids(found, number))
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableFinder, TableSettings
 
 from ingest.document import TableGrid
 from ingest.readers.layout import clean_cell, square_rows
@@ -46,13 +46,35 @@ def table_grids(found: Sequence[Any], number: int) -> list[TableGrid]:
     grids = [
         TableGrid(
             page=number,
-            rows=square_rows([[clean_cell(c) for c in row] for row in t.extract()]),
+            rows=square_rows([[clean_cell(c) for c in row] for row in _extract(t)]),
             top=round(t.bbox[1], BOUND_PLACES),
             bottom=round(t.bbox[3], BOUND_PLACES),
         )
         for t in found
     ]
     return [g for g in grids if g.rows]
+
+
+@dataclass
+class _CharsView:
+    """The only part of a Page that ``Table.extract`` reads."""
+
+    chars: list[Obj]
+
+
+def _extract(table: Any) -> list[list[str | None]]:
+    """``table.extract()`` given only the chars inside the table, which is the same.
+
+    ``Table.extract`` scans every char of the page once per row; a row's cells
+    lie inside the table's bounds, so the chars outside them (tested as
+    pdfplumber tests them: centre, half-open box) can never be in a cell.
+    """
+    x0, top, x1, bottom = table.bbox
+    inside = [
+        c for c in table.page.chars
+        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+    ]
+    return Table(_CharsView(inside), table.cells).extract()  # type: ignore[arg-type]
 
 
 def outside_tables(boxes: Sequence[Box]) -> Callable[[Obj], bool]:
