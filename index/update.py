@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from index.fulltext import FullTextIndex
@@ -91,8 +93,20 @@ def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(todo) <= 1:
         yield from map(ingest_file, todo)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         yield from pool.map(ingest_file, todo, chunksize=1)
+
+
+def _worker_context() -> BaseContext | None:
+    """fork where the platform has it, whatever the process default is.
+
+    Forked workers start with this process's imports and, when it has loaded
+    one, its spaCy model; spawned ones (the default inside a spawned process,
+    and forkserver from Python 3.14) import everything and load the model
+    again, about a second per worker. The workers only read and parse: the
+    store and index they inherit are never used in them.
+    """
+    return get_context("fork") if "fork" in get_all_start_methods() else None
 
 
 UNITS_PER_PAPER = 30  # index units a paper makes, roughly: sizes the index writer
