@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdfplumber.utils import extract_words
 from test_bad_input import BAD
 
 from conftest import CORPUS_PDF
 from ingest.document import Line, Page
 from ingest.readers import pdfium_text
+from ingest.readers.layout import column_boxes, may_have_gutter
 from ingest.readers.pdf import _read_page
 from ingest.settings import ReadSettings
 
@@ -61,6 +63,34 @@ def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
                 assert got == ref, where  # table bounds as well
     finally:
         doc.close()
+
+
+def test_gutter_pre_check_never_rules_out_a_column_page() -> None:
+    """may_have_gutter is False only where pdfplumber's words give one column."""
+    ruled_out = columns = 0
+    for path in CORPUS:
+        doc = pdfium_text.open_pdfium(path)
+        assert doc is not None
+        try:
+            with pdfplumber.open(path) as pdf:
+                fonts = [pdfium_text.font_table(p.page_obj.resources) for p in pdf.pages]
+            for index, page_fonts in enumerate(fonts):
+                page = doc[index]
+                try:
+                    if pdfium_text.page_needs_layout(page):
+                        continue
+                    _, _, width, height = page.get_mediabox()
+                    chars = pdfium_text.page_chars(page, page_fonts)[0]
+                finally:
+                    page.close()
+                boxes = column_boxes(extract_words(chars), width, height, SETTINGS.edge_band)
+                columns += boxes is not None
+                if not may_have_gutter(chars, width, height, SETTINGS.edge_band):
+                    ruled_out += 1
+                    assert boxes is None, f"{path.name} page {index + 1}"
+        finally:
+            doc.close()
+    assert columns >= 1 and ruled_out >= 20, (columns, ruled_out)
 
 
 def test_most_corpus_pages_take_the_fast_path() -> None:

@@ -10,7 +10,13 @@ import pytest
 from conftest import CORPUS_PDF, corpus_manifest, seeds_or_skip
 from ingest.document import Line, Page
 from ingest.errors import ReadError
-from ingest.readers.layout import clean_cell, find_gutter, square_rows, strip_running_lines
+from ingest.readers.layout import (
+    clean_cell,
+    find_gutter,
+    may_have_gutter,
+    square_rows,
+    strip_running_lines,
+)
 from ingest.readers.ocr import ocr_available
 from ingest.readers.registry import read_document
 from ingest.readers.text import read_html, read_text
@@ -50,6 +56,43 @@ def test_gutter_found_between_two_columns_and_not_in_running_text() -> None:
     assert 250 < (find_gutter(two_cols, 595) or 0) < 320
     one_col = [(50.0, 540.0)] * 60
     assert find_gutter(one_col, 595) is None
+
+
+def _char(text: str, x0: float, top: float) -> dict[str, object]:
+    return {"text": text, "x0": x0, "x1": x0 + 5.0, "top": top, "bottom": top + 10.0}
+
+
+def _line_of_chars(x0: float, x1: float, top: float) -> list[dict[str, object]]:
+    """A run of 5-pt glyphs from x0 to x1, a space every sixth glyph."""
+    return [_char(" " if i % 6 == 5 else "a", x, top)
+            for i, x in enumerate(range(int(x0), int(x1), 5))]
+
+
+def test_gutter_pre_check_passes_two_columns_and_rules_out_one() -> None:
+    width, height, band = 595.0, 842.0, 0.08
+    tops = range(100, 700, 14)
+    two_cols = [c for t in tops for c in (*_line_of_chars(50, 250, t),
+                                          *_line_of_chars(320, 540, t))]
+    one_col = [c for t in tops for c in _line_of_chars(50, 540, t)]
+    assert may_have_gutter(two_cols, width, height, band)
+    assert not may_have_gutter(one_col, width, height, band)
+    # Spaces are not ink: a column of spaces down the middle still leaves a gutter.
+    spaced = [dict(c, text=" ") if 250 <= float(c["x0"]) < 320 else c  # type: ignore[arg-type]
+              for c in one_col]
+    assert may_have_gutter(spaced, width, height, band)
+
+
+def test_gutter_pre_check_ignores_ink_whose_word_may_start_above_the_body() -> None:
+    # A wide line in the header band, then glyphs stepping down 2.9 pt at a time (each
+    # within a word's 3-pt tolerance of the last) into the body: their word starts in
+    # the header band, so it is no body word, and it must not close the gutter.
+    width, height, band = 595.0, 842.0, 0.08
+    tops = range(100, 700, 14)
+    two_cols = [c for t in tops for c in (*_line_of_chars(50, 250, t),
+                                          *_line_of_chars(320, 540, t))]
+    stair = [_char("a", 250.0 + 5 * i, 60.0 + 2.9 * i) for i in range(15)]
+    assert height * band < 60.0 + 2.9 * 14  # the stair's lower glyphs are in the body band
+    assert may_have_gutter(two_cols + stair, width, height, band)
 
 
 def test_cells_lose_html_and_rows_are_squared() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
@@ -67,6 +68,11 @@ def strip_running_lines(pages: list[Page], edge: int = 3) -> list[Page]:
     return out
 
 
+GUTTER_MIN_GAP = 8.0  # points: a narrower gap between words is not a gutter
+GUTTER_STEP = 2.0
+WORD_Y_TOLERANCE = 3.0  # pdfplumber's extract_words default, used for the gutter's words
+
+
 def find_gutter(
     spans: Sequence[tuple[float, float]], width: float, min_words: int = 40
 ) -> float | None:
@@ -78,20 +84,8 @@ def find_gutter(
     """
     if len(spans) < min_words:
         return None
-    lo, hi = width * 0.33, width * 0.67
-    step = 2.0
-    x = lo
-    best: tuple[float, float] | None = None  # (gap width, centre)
-    while x <= hi:
-        if not any(x0 <= x <= x1 for x0, x1 in spans):
-            start = x
-            while x <= hi and not any(x0 <= x <= x1 for x0, x1 in spans):
-                x += step
-            gap = x - start
-            if best is None or gap > best[0]:
-                best = (gap, (start + x) / 2)
-        x += step
-    if best is None or best[0] < 8:
+    best = _widest_gap(spans, width)
+    if best is None or best[0] < GUTTER_MIN_GAP:
         return None
     centre = best[1]
     left = sum(1 for x0, x1 in spans if x1 < centre)
@@ -99,6 +93,67 @@ def find_gutter(
     if min(left, right) < len(spans) * 0.25:
         return None
     return centre
+
+
+def _widest_gap(spans: Sequence[tuple[float, float]], width: float) -> tuple[float, float] | None:
+    """(width, centre) of the widest run of sample points in the middle third no span covers.
+
+    The spans are merged first, so each sample is one bisection whatever their number.
+    """
+    lo, hi = width * 0.33, width * 0.67
+    starts: list[float] = []
+    ends: list[float] = []
+    for x0, x1 in sorted(s for s in spans if s[1] >= lo and s[0] <= hi):
+        if ends and x0 <= ends[-1]:
+            ends[-1] = max(ends[-1], x1)
+        else:
+            starts.append(x0)
+            ends.append(x1)
+
+    def free(x: float) -> bool:
+        i = bisect_right(starts, x) - 1
+        return i < 0 or x > ends[i]
+
+    x = lo
+    best: tuple[float, float] | None = None  # (gap width, centre)
+    while x <= hi:
+        if free(x):
+            start = x
+            while x <= hi and free(x):
+                x += GUTTER_STEP
+            gap = x - start
+            if best is None or gap > best[0]:
+                best = (gap, (start + x) / 2)
+        x += GUTTER_STEP
+    return best
+
+
+def may_have_gutter(
+    chars: Sequence[Mapping[str, Any]], width: float, height: float, edge_band: float
+) -> bool:
+    """False only when ``column_boxes`` over these chars' words must return None.
+
+    A cheap test that spares pdfplumber's word pass on one-column pages. Each
+    non-blank char lies inside its word's span, so chars that leave no gap of
+    ``GUTTER_MIN_GAP`` mean words that leave none. Only chars whose word is
+    surely in the body band count: a word's chars differ in top by at most
+    ``WORD_Y_TOLERANCE`` from one to the next, so chars are grouped into runs
+    of tops no further apart than that, and a run that reaches outside the
+    band is left out whole.
+    """
+    low, high = height * edge_band, height * (1 - edge_band)
+    inked = sorted((c for c in chars if not c["text"].isspace()), key=lambda c: c["top"])
+    spans: list[tuple[float, float]] = []
+    run: list[Mapping[str, Any]] = []
+    for char in [*inked, None]:
+        if char is None or (run and char["top"] - run[-1]["top"] > WORD_Y_TOLERANCE):
+            if run and low < run[0]["top"] and run[-1]["top"] < high:
+                spans.extend((c["x0"], c["x1"]) for c in run)
+            run = []
+        if char is not None:
+            run.append(char)
+    best = _widest_gap(spans, width)
+    return best is not None and best[0] >= GUTTER_MIN_GAP
 
 
 def column_boxes(
