@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -33,8 +36,10 @@ def _key(line: Line) -> tuple[str, bool, float | None, int, int]:
     return (line.text, line.bold, line.size, round(line.x0 or 0.0), round(line.top or 0.0))
 
 
-def _fast_page(doc: object, number: int, resources: object) -> Page | None:
-    return pdfium_text.read_fast_page(doc, number, resources, SETTINGS)
+def _fast_page(doc: object, number: int, page: Any, stream: bool = True) -> Page | None:
+    """The fast path as pdf.py takes it; ``stream=False``: without the content stream."""
+    content = partial(pdfium_text.content_bytes, page.page_obj) if stream else None
+    return pdfium_text.read_fast_page(doc, number, page.page_obj.resources, SETTINGS, content)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
@@ -49,7 +54,8 @@ def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
                     pdfium_page = doc[number - 1]
                     needs_layout = pdfium_text.page_needs_layout(pdfium_page)
                     pdfium_page.close()
-                    got = _fast_page(doc, number, page.page_obj.resources)
+                    got = _fast_page(doc, number, page)
+                    both_ways = _fast_page(doc, number, page, stream=False)
                 finally:
                     page.close()
                 where = f"{path.name} page {number}"
@@ -61,6 +67,7 @@ def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
                 assert got.lines == ref.lines, where  # headings and 0.1-point positions as well
                 assert [t.rows for t in got.tables] == [t.rows for t in ref.tables], where
                 assert got == ref, where  # table bounds as well
+                assert both_ways == ref, where  # bullets read both ways, not settled
     finally:
         doc.close()
 
@@ -101,7 +108,7 @@ def test_most_corpus_pages_take_the_fast_path() -> None:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, start=1):
                     total += 1
-                    fast += _fast_page(doc, number, page.page_obj.resources) is not None
+                    fast += _fast_page(doc, number, page) is not None
                     page.close()
         finally:
             doc.close()
@@ -144,7 +151,7 @@ def _read_all(paths: list[Path], fast: bool) -> int:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, start=1):
                     try:
-                        got = _fast_page(doc, number, page.page_obj.resources)
+                        got = _fast_page(doc, number, page)
                         if got is None:
                             _read_page(page, number, SETTINGS)
                     finally:
@@ -184,3 +191,82 @@ def test_report_speed_up_on_minutes(capsys: pytest.CaptureFixture[str]) -> None:
         )
     with capsys.disabled():
         print("\n" + "\n".join(rows))
+
+
+# ----------------------------------------------------------------------------- bullets
+
+
+def _helvetica_pdf(path: Path, content: bytes) -> Path:
+    """A one-page PDF showing ``content`` in Helvetica with /WinAnsiEncoding."""
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+LINES = b"0 -16 Td (the second line of the list) Tj 0 -16 Td (and a third one) Tj"
+
+
+@pytest.mark.parametrize(("shown", "verdict", "reading"), [
+    (b"(\\225 Bulleted item) Tj", "bullet", "\u2022"),   # WinAnsi's bullet
+    (b"(\\177 Bulleted item) Tj", "cid", "(cid:127)"),   # an unused code, as reportlab writes
+    (b"(\\177 One) Tj 0 -16 Td (\\225 Two) Tj", None, None),  # both: unsettled
+    (b"<7F> Tj ( Bulleted item) Tj", None, "(cid:127)"),  # a hex string: unsettled
+])
+def test_a_bullets_reading_is_settled_by_the_content_stream(
+    tmp_path: Path, shown: bytes, verdict: str | None, reading: str | None
+) -> None:
+    content = b"BT /F1 12 Tf 72 700 Td " + shown + b" " + LINES + b" ET"
+    path = _helvetica_pdf(tmp_path / "bullets.pdf", content)
+    doc = pdfium_text.open_pdfium(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            page = pdf.pages[0]
+            texts = {c["text"] for c in page.chars}
+            if reading is not None:
+                assert reading in texts  # what pdfminer itself made of the glyph
+            assert pdfium_text.winansi_bullets(pdfium_text.content_bytes(page.page_obj)) == verdict
+            got = _fast_page(doc, 1, page)
+            ref = _read_page(page, 1, SETTINGS)
+            page.close()
+    finally:
+        doc.close()
+    if verdict is not None:
+        assert got == ref  # settled: one reading, and it is pdfminer's
+    else:
+        assert got is None or got == ref  # read both ways: declined when they differ
+
+
+def test_bullet_verdicts_on_the_corpus_agree_with_pdfminer() -> None:
+    """Wherever the stream settles a page's standard-font bullets, pdfminer agrees."""
+    settled: Counter[str] = Counter()
+    for path in CORPUS:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                verdict = pdfium_text.winansi_bullets(pdfium_text.content_bytes(page.page_obj))
+                read = {c["text"] for c in page.chars if c["fontname"].startswith("Helvetica")}
+                bullets = read & {pdfium_text.BULLET, pdfium_text.CID_BULLET}
+                page.close()
+                if not bullets:
+                    continue
+                assert verdict is not None, f"{path.name} page {page.page_number}"
+                expected = pdfium_text.CID_BULLET if verdict == "cid" else pdfium_text.BULLET
+                assert bullets == {expected}, f"{path.name} page {page.page_number}"
+                settled[verdict] += 1
+    assert settled["cid"] >= 10, settled

@@ -12,6 +12,7 @@ papers.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from ingest.readers.layout import (
     text_row_lines,
 )
 from ingest.readers.ocr import ocr_available, ocr_pdf
-from ingest.readers.pdfium_text import open_pdfium, read_fast_page
+from ingest.readers.pdfium_text import content_bytes, open_pdfium, read_fast_page
 from ingest.readers.ruled_tables import outside_tables, table_grids
 from ingest.settings import ReadSettings
 
@@ -102,7 +103,8 @@ def _pdfminer_reason(exc: Exception) -> str:
 
 def _read_any_page(fast_doc: Any, page: Any, number: int, settings: ReadSettings) -> Page:
     """A page from pdfium's fast path when it can reproduce it exactly, else from pdfplumber."""
-    fast = read_fast_page(fast_doc, number, page.page_obj.resources, settings)
+    fast = read_fast_page(fast_doc, number, page.page_obj.resources, settings,
+                          partial(content_bytes, page.page_obj))
     return fast if fast is not None else _read_page(page, number, settings)
 
 

@@ -19,7 +19,9 @@ do not name (form XObjects), Type 3 and vertical fonts, simple fonts with
 neither /Encoding nor /ToUnicode, text objects pdfium merges away, glyphs
 that map to several characters, paths pdfium cannot describe, and bullets
 whose reading by pdfminer (a bullet, or a zero-width '(cid:127)') would
-change the page.
+change the page. Which reading pdfminer makes of a WinAnsi standard font's
+bullet is usually settled by the page's content stream (``winansi_bullets``);
+only when it is not is the page read both ways.
 
 pypdfium2 is imported only here, in ruled_tables.py and in ocr.py.
 """
@@ -28,8 +30,8 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -53,6 +55,10 @@ from ingest.settings import ReadSettings
 IMAGE_SHARE = 0.5  # an image over this share of the page may hide a scanned text layer
 BULLET = "\u2022"
 CID_BULLET = "(cid:127)"  # how pdfminer may read a bullet of a standard font instead
+WINANSI_BULLET = 149
+WINANSI_UNUSED = (127, 129, 141, 143, 144, 157)  # pdfium: a bullet; pdfminer: '(cid:N)'
+HEX_STRING_RE = re.compile(rb"(?<!<)<(?!<)")  # a '<' not part of '<<' opens a hex string
+WINANSI, OTHER = "winansi", "other"  # a standard-font bullet: its font's encoding
 SUBSET_RE = re.compile(r"^[A-Z]{6}\+")
 HYPHEN_MARKS = {0x02: "-", 0xFFFE: "-"}  # pdfium's marker for a hyphen ending a line
 
@@ -72,6 +78,7 @@ class FontInfo:
     descent: float  # pdfminer's get_descent(): negative, per unit of font size
     afm: Mapping[str, int] | None  # Adobe core-font widths pdfminer uses instead of /Widths
     supported: bool = True
+    winansi: bool = False  # /Encoding is the name WinAnsiEncoding, with no /Differences
 
 
 FontTable = Mapping[str, FontInfo | None]
@@ -113,7 +120,9 @@ def _font_info(spec: dict[str, Any]) -> FontInfo:
     basefont = _name(spec.get("BaseFont", "unknown"))
     if basefont in FONT_METRICS:
         afm_descriptor, widths = FONT_METRICS[basefont]
-        return FontInfo(str(afm_descriptor["FontName"]), _descent(afm_descriptor), widths)
+        winansi = _name(spec.get("Encoding", "")) == "WinAnsiEncoding"
+        return FontInfo(str(afm_descriptor["FontName"]), _descent(afm_descriptor), widths,
+                        winansi=winansi)
     descriptor = _dict(spec.get("FontDescriptor"))
     return FontInfo(
         _name(descriptor.get("FontName", "unknown")),
@@ -131,7 +140,8 @@ def _descent(descriptor: Mapping[str, Any]) -> float:
 def font_table(resources: Any) -> dict[str, FontInfo | None]:
     """Fonts of a page's /Resources (a pdfminer dict), by name as pdfium reports it.
 
-    Two fonts sharing a name but read differently map to None (ambiguous).
+    Two fonts sharing a name but read differently map to None (ambiguous); two
+    that differ only in encoding are kept, as not known to be WinAnsi.
     """
     table: dict[str, FontInfo | None] = {}
     for spec_ref in _dict(_dict(resources).get("Font")).values():
@@ -145,8 +155,14 @@ def font_table(resources: Any) -> dict[str, FontInfo | None]:
             names.add(_name(_dict(ref).get("BaseFont", "unknown")))
         for name in names:
             key = SUBSET_RE.sub("", name)
-            table[key] = info if table.get(key, info) == info else None
+            table[key] = _same_reading(table.get(key, info), info)
     return table
+
+
+def _same_reading(one: FontInfo | None, other: FontInfo) -> FontInfo | None:
+    if one is None or replace(one, winansi=False) != replace(other, winansi=False):
+        return None
+    return one if one == other else replace(one, winansi=False)
 
 
 # ----------------------------------------------------------------------------- routing
@@ -187,21 +203,61 @@ def _text_objects(page: Any) -> set[int]:
     }
 
 
-def page_chars(page: Any, fonts: FontTable) -> list[list[Char]]:
+def page_chars(
+    page: Any, fonts: FontTable, content: Callable[[], bytes | None] | None = None
+) -> list[list[Char]]:
     """The page's chars as pdfplumber would list them; NeedsLayout when that is not sure.
 
     One list, or two when a standard-font bullet may be read by pdfminer either
-    as a bullet or as a zero-width '(cid:127)': the page is then read both ways.
+    as a bullet or as a zero-width '(cid:127)': the page is then read both ways,
+    unless the page's content stream (``content``) settles which.
     """
     textpage = page.get_textpage()
     try:
         chars = _chars(textpage.raw, page.get_mediabox()[3], fonts, _text_objects(page))
     finally:
         textpage.close()
-    readings = [[c for c, _ in chars]]
-    if any(uncertain for _, uncertain in chars):
-        readings.append([_as_cid(c) if uncertain else c for c, uncertain in chars])
-    return readings
+    plain = [c for c, _ in chars]
+    bullets = [kind for _, kind in chars if kind]
+    if not bullets:
+        return [plain]
+    verdict = None
+    if content is not None and all(kind == WINANSI for kind in bullets):
+        verdict = winansi_bullets(content())
+    as_cid = [_as_cid(c) if kind else c for c, kind in chars]
+    return {"bullet": [plain], "cid": [as_cid]}.get(verdict or "", [plain, as_cid])
+
+
+def winansi_bullets(content: bytes | None) -> str | None:
+    """How pdfminer reads the bullets of WinAnsi standard fonts on a page: 'bullet', 'cid' or None.
+
+    pdfium reads code 149 and the codes WinAnsi leaves unused (127, 129, ...)
+    as a bullet; pdfminer reads 149 as a bullet and the unused ones as
+    '(cid:N)'. With no hex strings, a code in a string shows in the content
+    stream as its byte or its three-digit octal escape, so when 149 is the
+    only candidate present the bullets are bullets, and when 127 is they are
+    '(cid:127)'. A byte outside a string can only make the answer None (unsure).
+    """
+    if content is None or HEX_STRING_RE.search(content):
+        return None
+    unused = {code for code in WINANSI_UNUSED if _code_present(content, code)}
+    if not unused:
+        return "bullet"
+    if unused == {127} and not _code_present(content, WINANSI_BULLET):
+        return "cid"
+    return None
+
+
+def _code_present(content: bytes, code: int) -> bool:
+    return bytes([code]) in content or b"\\%03o" % code in content
+
+
+def content_bytes(page_obj: Any) -> bytes | None:
+    """A pdfminer page's content streams, decoded and joined; None when they cannot be read."""
+    try:
+        return b"\n".join(resolve1(stream).get_data() for stream in page_obj.contents)
+    except Exception:  # pdfminer raises many types on broken streams: then read both ways
+        return None
 
 
 def _as_cid(char: Char) -> Char:
@@ -253,11 +309,11 @@ def _char(text: str, x0: float, x1: float, baseline: float, info: _ObjInfo, heig
 
 def _chars(
     tp: Any, height: float, fonts: FontTable, objects: set[int]
-) -> list[tuple[Char, bool]]:
-    """(char, is a standard-font bullet) for each glyph of the text page."""
+) -> list[tuple[Char, str | None]]:
+    """(char, WINANSI or OTHER for a standard-font bullet, else None) for each glyph."""
     count = pdfium_c.FPDFText_CountChars(tp)
     infos: dict[int, _ObjInfo] = {}
-    out: list[tuple[Char, bool]] = []
+    out: list[tuple[Char, str | None]] = []
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
     # Hot loop (every glyph of every page): ctypes functions and argument refs bound once.
@@ -289,7 +345,10 @@ def _chars(
         else:
             loose_box(tp, i, box_ref)
             x1 = box.right
-        out.append((_char(text, x, x1, y, info, height), afm is not None and text == BULLET))
+        bullet = None
+        if afm is not None and text == BULLET:
+            bullet = WINANSI if info.font.winansi else OTHER
+        out.append((_char(text, x, x1, y, info, height), bullet))
     if set(infos) != objects:
         raise NeedsLayout("pdfium dropped or added a text object")
     return out
@@ -323,18 +382,20 @@ def column_lines(
 
 
 def pdfium_page(
-    page: Any, number: int, fonts: FontTable, settings: ReadSettings | None = None
+    page: Any, number: int, fonts: FontTable, settings: ReadSettings | None = None,
+    content: Callable[[], bytes | None] | None = None,
 ) -> Page:
     """The Page (lines and ruled tables) pdf._read_page gives; NeedsLayout when not sure.
 
-    ``fonts`` is ``font_table`` of the page's /Resources.
+    ``fonts`` is ``font_table`` of the page's /Resources; ``content`` gives its
+    content stream (``content_bytes``) should a bullet need it.
     """
     settings = settings or ReadSettings()
     _, _, width, height = page.get_mediabox()  # pdfplumber's page bbox; origin is (0, 0)
     edges = path_edges(page, height)
     first, *others = (
         _page_of(chars, edges, number, width, height, settings)
-        for chars in page_chars(page, fonts)
+        for chars in page_chars(page, fonts, content)
     )
     if any(other != first for other in others):
         raise NeedsLayout("a bullet pdfminer may read as '(cid:127)' changes the page")
@@ -353,7 +414,8 @@ def _page_of(chars: list[Char], edges: list[Char], number: int, width: float, he
 
 
 def fast_page(
-    page: Any, number: int, resources: Any, settings: ReadSettings | None = None
+    page: Any, number: int, resources: Any, settings: ReadSettings | None = None,
+    content: Callable[[], bytes | None] | None = None,
 ) -> Page | None:
     """A pdfium page read as pdfplumber would read it, or None when it needs pdfplumber.
 
@@ -363,13 +425,14 @@ def fast_page(
     if page_needs_layout(page):
         return None
     try:
-        return pdfium_page(page, number, font_table(resources), settings)
+        return pdfium_page(page, number, font_table(resources), settings, content)
     except (NeedsLayout, PathNeedsLayout):
         return None
 
 
 def read_fast_page(
-    doc: Any, number: int, resources: Any, settings: ReadSettings | None = None
+    doc: Any, number: int, resources: Any, settings: ReadSettings | None = None,
+    content: Callable[[], bytes | None] | None = None,
 ) -> Page | None:
     """``fast_page`` for page ``number`` (from 1) of an ``open_pdfium`` document.
 
@@ -383,7 +446,7 @@ def read_fast_page(
     except pdfium.PdfiumError:
         return None
     try:
-        return fast_page(page, number, resources, settings)
+        return fast_page(page, number, resources, settings, content)
     except pdfium.PdfiumError:
         return None
     finally:
