@@ -38,12 +38,19 @@ def _column_type(tp: Any) -> str:
     return "TEXT"
 
 
-def _columns(kind: type[Record]) -> list[tuple[str, str, bool]]:
-    hints = typing.get_type_hints(kind)
-    return [
-        (f.name, _column_type(hints[f.name]), typing.get_origin(hints[f.name]) is list)
-        for f in dataclasses.fields(kind)
-    ]
+Columns = tuple[tuple[str, str, bool], ...]  # (name, SQL type, holds a JSON list)
+_COLUMNS: dict[type[Record], Columns] = {}  # asked for every record read or written
+
+
+def _columns(kind: type[Record]) -> Columns:
+    cols = _COLUMNS.get(kind)
+    if cols is None:  # resolving type hints is slow: once per kind
+        hints = typing.get_type_hints(kind)
+        cols = _COLUMNS[kind] = tuple(
+            (f.name, _column_type(hints[f.name]), typing.get_origin(hints[f.name]) is list)
+            for f in dataclasses.fields(kind)
+        )
+    return cols
 
 
 def _table_ddl(kind: type[Record]) -> list[str]:
