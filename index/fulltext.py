@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from index import whoosh_columns
 from index.store import RecordStore
 from ingest.records import (
     Action,
@@ -30,6 +31,8 @@ from ingest.records import (
     Resolution,
     Table,
 )
+
+whoosh_columns.apply()
 
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
