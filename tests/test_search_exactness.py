@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import pytest
 from whoosh import query
 from whoosh.matching import AndMaybeMatcher
 
 from index.fulltext import FullTextIndex
 from search import query as search_query  # importing it applies the fix
-from search import whoosh_fix
+from search import whoosh_fix, whoosh_postings
+from tests.bench.passages import build_whoosh, write_jsonl
 
 WORDS = ("prevent", "reoffend", "drug", "iom", "violenc", "youth", "partnership", "report")
 
@@ -75,3 +78,40 @@ def test_a_filtered_search_ranks_as_whoosh_filtering_every_match(corpus_home: Pa
         assert [h.score for h in result.hits] == best, text
         allowed = {h["id"] for h in every}
         assert {h.id for h in result.hits} <= allowed, text
+
+
+@pytest.fixture(scope="module")
+def passages_index(tmp_path_factory: pytest.TempPathFactory) -> FullTextIndex:
+    """3,000 benchmark passages: common words span many blocks of 128 postings."""
+    work = tmp_path_factory.mktemp("passages")
+    build_whoosh(work / "index", write_jsonl(work / "passages.jsonl", 3000))
+    return FullTextIndex(work / "index")
+
+
+def test_posting_skips_by_bisection_land_where_whoosh_steps(
+    passages_index: FullTextIndex,
+) -> None:
+    """search/whoosh_postings.py: same posting after every skip, same ids in every block."""
+    own_skip, own_read = whoosh_postings.WHOOSH_OWN
+    searcher = passages_index.searcher()
+    rng = random.Random(7)
+    checked = 0
+    for seg, _ in searcher.leaf_searchers():
+        top = seg.doc_count_all()
+        common = [t for t in seg.lexicon("text") if seg.doc_frequency("text", t) > 3 * 128]
+        for term in common[:20]:
+            own, new = seg.postings("text", term), seg.postings("text", term)
+            for target in sorted(rng.sample(range(top + 2), 80)):
+                if not own.is_active():
+                    break
+                own_skip(own, target)
+                whoosh_postings._skip_to(new, target)
+                assert own.is_active() == new.is_active(), (term, target)
+                if own.is_active():
+                    assert own.id() == new.id(), (term, target)
+                    own_ids = own._ids
+                    own_read(own)
+                    whoosh_postings._read_ids(new)
+                    assert own._ids == new._ids == own_ids
+                    checked += 1
+    assert checked > 500, checked
