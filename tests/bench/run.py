@@ -25,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context, set_start_method
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,19 @@ def disk_size(path: Path) -> int:
 def in_fresh_process(fn: Callable[..., Result], *args: Any) -> Result:
     """Run one phase in a new interpreter so its peak memory is its own."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
+        return pool.submit(_phase, fn, *args).result()
+
+
+def _phase(fn: Callable[..., Result], *args: Any) -> Result:
+    """``fn`` with the processes it starts forked, as from ``minutebook`` on Linux.
+
+    A spawned interpreter starts its own processes by spawning too, so Whoosh's
+    writer processes would import everything afresh and leave out what minutebook
+    sets up on import (index/whoosh_columns.py), and cost more than they do for a user.
+    """
+    if "fork" in get_all_start_methods():
+        set_start_method("fork", force=True)
+    return fn(*args)
 
 
 def machine() -> str:
