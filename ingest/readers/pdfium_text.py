@@ -160,6 +160,7 @@ def font_table(resources: Any) -> dict[str, FontInfo | None]:
 
 
 def _same_reading(one: FontInfo | None, other: FontInfo) -> FontInfo | None:
+    """What two same-named fonts have in common, or None when pdfminer reads them apart."""
     if one is None or replace(one, winansi=False) != replace(other, winansi=False):
         return None
     return one if one == other else replace(one, winansi=False)
@@ -234,9 +235,10 @@ def winansi_bullets(content: bytes | None) -> str | None:
     pdfium reads code 149 and the codes WinAnsi leaves unused (127, 129, ...)
     as a bullet; pdfminer reads 149 as a bullet and the unused ones as
     '(cid:N)'. With no hex strings, a code in a string shows in the content
-    stream as its byte or its three-digit octal escape, so when 149 is the
-    only candidate present the bullets are bullets, and when 127 is they are
-    '(cid:127)'. A byte outside a string can only make the answer None (unsure).
+    stream as its byte or its three-digit octal escape: when none of the
+    unused codes is present the bullets are code 149, and when 127 is the only
+    candidate present they are '(cid:127)'. The same byte outside a string can
+    make the answer None (unsure), never wrong.
     """
     if content is None or HEX_STRING_RE.search(content):
         return None
