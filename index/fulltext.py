@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index import whoosh_columns
+from index import whoosh_buffers, whoosh_columns
 from index.store import RecordStore
 from ingest.records import (
     Action,
@@ -32,7 +32,8 @@ from ingest.records import (
     Table,
 )
 
-whoosh_columns.apply()
+whoosh_columns.apply()  # a missing column is looked for once (index/whoosh_columns.py)
+whoosh_buffers.apply()  # segments read through their map, not copied (index/whoosh_buffers.py)
 
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
