@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import whoosh
 from whoosh.filedb.structfile import BufferFile
 
-WRITTEN_FOR = (2, 7, 5)
+from index.whoosh_release import is_patched_release
+
 WHOOSH_OWN = BufferFile.__init__  # kept for the tests
 LINE_CHUNK = 4096
 
@@ -91,7 +91,7 @@ def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any
 
 def apply() -> bool:
     """Read segments through ``ViewFile`` on the Whoosh release it fits; True when installed."""
-    if tuple(whoosh.__version__) != WRITTEN_FOR:
+    if not is_patched_release():
         return False
     BufferFile.__init__ = _buffer_file_init
     return True

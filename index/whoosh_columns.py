@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import whoosh
 from whoosh.codec.whoosh3 import W3PerDocReader
 
-WRITTEN_FOR = (2, 7, 5)
+from index.whoosh_release import is_patched_release
+
 WHOOSH_OWN = W3PerDocReader._cached_reader  # kept for the test that compares both
 
 
@@ -38,7 +38,7 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
 
 def apply() -> bool:
     """Install the caching look-up on the Whoosh release it fits; True when installed."""
-    if tuple(whoosh.__version__) != WRITTEN_FOR:
+    if not is_patched_release():
         return False
     W3PerDocReader._cached_reader = _cached_reader
     return True

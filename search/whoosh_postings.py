@@ -20,11 +20,11 @@ from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
 
-import whoosh
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ReadTooFar
 
-WRITTEN_FOR = (2, 7, 5)
+from index.whoosh_release import is_patched_release
+
 WHOOSH_OWN = (W3LeafMatcher.skip_to, W3LeafMatcher._read_ids)  # kept for the tests
 
 
@@ -57,7 +57,7 @@ def _read_ids(self: Any) -> None:
 
 def apply() -> bool:
     """Install both on the Whoosh release they fit; True when installed."""
-    if tuple(whoosh.__version__) != WRITTEN_FOR:
+    if not is_patched_release():
         return False
     W3LeafMatcher.skip_to = _skip_to
     W3LeafMatcher._read_ids = _read_ids

@@ -1,0 +1,17 @@
+"""The Whoosh release minutebook's speed and memory patches were written against.
+
+index/whoosh_columns.py, index/whoosh_buffers.py and search/whoosh_postings.py
+replace Whoosh internals; they install only on this release (pinned in
+pyproject.toml), so any other release keeps its own code.
+"""
+
+from __future__ import annotations
+
+import whoosh
+
+PATCHED_RELEASE = (2, 7, 5)
+
+
+def is_patched_release() -> bool:
+    """True when the installed Whoosh is the release the patches fit."""
+    return tuple(whoosh.__version__) == PATCHED_RELEASE
