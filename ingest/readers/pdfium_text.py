@@ -225,8 +225,10 @@ def page_chars(
     verdict = None
     if content is not None and all(kind == WINANSI for kind in bullets):
         verdict = winansi_bullets(content())
+    if verdict == "bullet":
+        return [plain]
     as_cid = [_as_cid(c) if kind else c for c, kind in chars]
-    return {"bullet": [plain], "cid": [as_cid]}.get(verdict or "", [plain, as_cid])
+    return [as_cid] if verdict == "cid" else [plain, as_cid]
 
 
 def winansi_bullets(content: bytes | None) -> str | None:
