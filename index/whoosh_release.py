@@ -1,8 +1,8 @@
 """The Whoosh release minutebook's speed and memory patches were written against.
 
-index/whoosh_columns.py, index/whoosh_buffers.py and search/whoosh_postings.py
-replace Whoosh internals; they install only on this release (pinned in
-pyproject.toml), so any other release keeps its own code.
+index/whoosh_columns.py, index/whoosh_buffers.py, search/whoosh_postings.py and
+search/whoosh_phrases.py replace Whoosh internals; they install only on this
+release (pinned in pyproject.toml), so any other release keeps its own code.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from whoosh.matching import AndMaybeMatcher
 
 from index.fulltext import FullTextIndex
 from search import query as search_query  # importing it applies the fix
-from search import whoosh_fix, whoosh_postings
+from search import whoosh_fix, whoosh_phrases, whoosh_postings
 from tests.bench.passages import build_whoosh, write_jsonl
 
 WORDS = ("prevent", "reoffend", "drug", "iom", "violenc", "youth", "partnership", "report")
@@ -115,3 +115,36 @@ def test_posting_skips_by_bisection_land_where_whoosh_steps(
                     assert own._ids == new._ids == own_ids
                     checked += 1
     assert checked > 500, checked
+
+
+def _phrase_matches(searcher: object, words: list[str], slop: int) -> list[tuple[int, list]]:
+    out = []
+    for seg, offset in searcher.leaf_searchers():  # type: ignore[attr-defined]
+        m = query.Phrase("text", words, slop=slop).matcher(seg)
+        while m.is_active():
+            out.append((offset + m.id(), [(s.start, s.end) for s in m.spans()]))
+            m.next()
+    return out
+
+
+def test_phrase_positions_match_whoosh_own_check(
+    passages_index: FullTextIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search/whoosh_phrases.py: the same units and spans as Whoosh's span pairing."""
+    searcher = passages_index.searcher()
+    analyzer = searcher.schema["text"].analyzer
+    rng = random.Random(11)
+    phrases: list[tuple[list[str], int]] = []
+    for docnum in rng.sample(range(searcher.doc_count_all()), 40):
+        stems = [t.text for t in analyzer(searcher.stored_fields(docnum)["text"])]
+        start = rng.randrange(max(1, len(stems) - 3))
+        phrases += [(stems[start:start + 2], 1), (stems[start:start + 3], 1),
+                    (stems[start:start + 3][::-1], 1), (stems[start:start + 2], 2)]
+    phrases += [(["commun", "commun"], 1), (["safeti", "commun", "safeti"], 1)]
+    assert whoosh_phrases.apply()
+    ours = [_phrase_matches(searcher, words, slop) for words, slop in phrases]
+    monkeypatch.setattr(whoosh_phrases.PhraseMatcher, "_get_spans", whoosh_phrases.WHOOSH_OWN)
+    own = [_phrase_matches(searcher, words, slop) for words, slop in phrases]
+    assert ours == own
+    assert sum(len(found) for found in own) > 1000  # most phrases are found, some often
+    assert any(not found for found in own)  # and reversed ones mostly are not
