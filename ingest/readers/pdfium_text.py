@@ -215,19 +215,17 @@ def page_chars(
     """
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage.raw, page.get_mediabox()[3], fonts, _text_objects(page))
+        plain, bullets = _chars(textpage.raw, page.get_mediabox()[3], fonts, _text_objects(page))
     finally:
         textpage.close()
-    plain = [c for c, _ in chars]
-    bullets = [kind for _, kind in chars if kind]
     if not bullets:
         return [plain]
     verdict = None
-    if content is not None and all(kind == WINANSI for kind in bullets):
+    if content is not None and all(kind == WINANSI for kind in bullets.values()):
         verdict = winansi_bullets(content())
     if verdict == "bullet":
         return [plain]
-    as_cid = [_as_cid(c) if kind else c for c, kind in chars]
+    as_cid = [_as_cid(c) if i in bullets else c for i, c in enumerate(plain)]
     return [as_cid] if verdict == "cid" else [plain, as_cid]
 
 
@@ -268,11 +266,16 @@ def _as_cid(char: Char) -> Char:
     return {**char, "text": CID_BULLET, "x1": char["x0"], "width": 0.0}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _ObjInfo:
-    font: FontInfo
+    """What the glyphs of one text object share, worked out once for all of them."""
+
+    fontname: str
     size: float  # font size times the vertical scale of the text matrix
-    hscale: float
+    hscale: float  # font size times the horizontal scale
+    drop: float  # pdfminer's descent in points: from the baseline down to the glyph's bottom
+    afm: Mapping[str, int] | None  # as FontInfo.afm
+    bullet: str  # WINANSI or OTHER: the kind of a bullet of this object in a standard font
 
 
 def _obj_info(tp: Any, index: int, obj: Any, fonts: FontTable) -> _ObjInfo:
@@ -288,27 +291,9 @@ def _obj_info(tp: Any, index: int, obj: Any, fonts: FontTable) -> _ObjInfo:
     pdfium_c.FPDFText_GetMatrix(tp, index, ctypes.byref(matrix))
     if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
         raise NeedsLayout("rotated, skewed or mirrored text")
-    return _ObjInfo(info, size.value * matrix.d, size.value * matrix.a)
-
-
-def _char(text: str, x0: float, x1: float, baseline: float, info: _ObjInfo, height: float) -> Char:
-    """A pdfplumber char dict (top-left origin) for a glyph at (x0, baseline), PDF points."""
-    bottom = baseline + info.font.descent * info.size
-    top = height - (bottom + info.size)
-    return {
-        "object_type": "char",
-        "text": text,
-        "fontname": info.font.fontname,
-        "size": info.size,
-        "upright": True,
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": height - bottom,
-        "doctop": top,  # pages are read one at a time
-        "width": x1 - x0,
-        "height": info.size,
-    }
+    vsize = size.value * matrix.d
+    return _ObjInfo(info.fontname, vsize, size.value * matrix.a, info.descent * vsize, info.afm,
+                    WINANSI if info.winansi else OTHER)
 
 
 def _int_call(fn: Any, restype: Any, *argtypes: Any) -> Any:
@@ -333,17 +318,23 @@ _LOOSE_BOX = _int_call(pdfium_c.FPDFText_GetLooseCharBox, _INT, _PTR, _INT, _PTR
 
 def _chars(
     tp: Any, height: float, fonts: FontTable, objects: set[int]
-) -> list[tuple[Char, str | None]]:
-    """(char, WINANSI or OTHER for a standard-font bullet, else None) for each glyph."""
+) -> tuple[list[Char], dict[int, str]]:
+    """pdfplumber's char dicts for the page's glyphs, and {index: WINANSI or OTHER} for
+    those that are standard-font bullets.
+
+    The hot loop of the reader (every glyph of every page), so it is written flat: one
+    dict literal per glyph, in pdfplumber's top-left coordinates, PDF points.
+    """
     count = pdfium_c.FPDFText_CountChars(tp)
     infos: dict[int, _ObjInfo] = {}
-    out: list[tuple[Char, str | None]] = []
+    out: list[Char] = []
+    bullets: dict[int, str] = {}
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
     page, x_at, y_at, box_at = (
         ctypes.cast(tp, ctypes.c_void_p).value, ctypes.addressof(ox), ctypes.addressof(oy),
         ctypes.addressof(box))
-    last: tuple[int, float, float] | None = None
+    last_key, last_x, last_y = 0, 0.0, 0.0
     for i in range(count):
         key = _TEXT_OBJECT(page, i)
         if not key:
@@ -353,27 +344,34 @@ def _chars(
             obj = ctypes.cast(key, pdfium_c.FPDF_PAGEOBJECT)
             info = infos[key] = _obj_info(tp, i, obj, fonts)
         code = _UNICODE(page, i)
-        text = HYPHEN_MARKS.get(code) or chr(code)
         if code == 0 or _MAP_ERROR(page, i):
             raise NeedsLayout("a glyph without a unicode mapping")
+        text = HYPHEN_MARKS.get(code) or chr(code)
         _ORIGIN(page, i, x_at, y_at)
         x, y = ox.value, oy.value
-        if last == (key, x, y):
+        if key == last_key and x == last_x and y == last_y:
             raise NeedsLayout("one glyph read as several characters")
-        last = (key, x, y)
-        afm = info.font.afm
-        if afm is not None:
-            x1 = x + afm.get(text, 0) * info.hscale / 1000
-        else:
+        last_key, last_x, last_y = key, x, y
+        afm = info.afm
+        if afm is None:
             _LOOSE_BOX(page, i, box_at)
             x1 = box.right
-        bullet = None
-        if afm is not None and text == BULLET:
-            bullet = WINANSI if info.font.winansi else OTHER
-        out.append((_char(text, x, x1, y, info, height), bullet))
+        else:
+            x1 = x + afm.get(text, 0) * info.hscale / 1000
+            if text == BULLET:
+                bullets[len(out)] = info.bullet
+        size = info.size
+        bottom = y + info.drop
+        top = height - (bottom + size)
+        out.append({
+            "object_type": "char", "text": text, "fontname": info.fontname, "size": size,
+            "upright": True, "x0": x, "x1": x1, "top": top, "bottom": height - bottom,
+            "doctop": top,  # pages are read one at a time
+            "width": x1 - x, "height": size,
+        })
     if set(infos) != objects:
         raise NeedsLayout("pdfium dropped or added a text object")
-    return out
+    return out, bullets
 
 
 # ----------------------------------------------------------------------------- lines
