@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -166,6 +166,31 @@ def _same_reading(one: FontInfo | None, other: FontInfo) -> FontInfo | None:
     return one if one == other else replace(one, winansi=False)
 
 
+# ----------------------------------------------------------------------------- pdfium calls
+
+
+def _int_call(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's ``fn`` called with and returning plain ints (addresses), for the hot loops.
+
+    pypdfium2's binding type-checks every pointer argument and wraps every
+    returned pointer in a new object: the four calls a glyph needs took 3.2
+    microseconds that way, most of the glyph loop's time, and take 1.3 this way.
+    """
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    assert address, fn  # a function pypdfium2 bound: never NULL
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_INT, _PTR = ctypes.c_int, ctypes.c_void_p
+_TEXT_OBJECT = _int_call(pdfium_c.FPDFText_GetTextObject, _PTR, _PTR, _INT)
+_UNICODE = _int_call(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _PTR, _INT)
+_MAP_ERROR = _int_call(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _PTR, _INT)
+_ORIGIN = _int_call(pdfium_c.FPDFText_GetCharOrigin, _INT, _PTR, _INT, _PTR, _PTR)
+_LOOSE_BOX = _int_call(pdfium_c.FPDFText_GetLooseCharBox, _INT, _PTR, _INT, _PTR)
+_PAGE_OBJECT = _int_call(pdfium_c.FPDFPage_GetObject, _PTR, _PTR, _INT)
+_OBJECT_TYPE = _int_call(pdfium_c.FPDFPageObj_GetType, _INT, _PTR)
+
+
 # ----------------------------------------------------------------------------- routing
 
 
@@ -181,15 +206,17 @@ def page_needs_layout(page: Any) -> bool:
         return True
     area = page.get_width() * page.get_height()
     texts = 0
-    for obj in page.get_objects(max_depth=1):
-        kind = obj.type
+    for obj, kind in _top_objects(page):
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             texts += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             return True
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_bounds()
-            if (right - left) * (top - bottom) > area * IMAGE_SHARE:
+            left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+            pdfium_c.FPDFPageObj_GetBounds(
+                ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT), ctypes.byref(left),
+                ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+            if (right.value - left.value) * (top.value - bottom.value) > area * IMAGE_SHARE:
                 return True
     return texts == 0
 
@@ -197,11 +224,17 @@ def page_needs_layout(page: Any) -> bool:
 # ----------------------------------------------------------------------------- characters
 
 
+def _top_objects(page: Any) -> Iterator[tuple[int, int]]:
+    """(address, pdfium type) of each object on a pypdfium2 page, forms not entered."""
+    address = ctypes.cast(page.raw, ctypes.c_void_p).value
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = _PAGE_OBJECT(address, i)
+        if obj:
+            yield obj, _OBJECT_TYPE(obj)
+
+
 def _text_objects(page: Any) -> set[int]:
-    return {
-        ctypes.cast(obj.raw, ctypes.c_void_p).value or 0
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1)
-    }
+    return {obj for obj, kind in _top_objects(page) if kind == pdfium_c.FPDF_PAGEOBJ_TEXT}
 
 
 def page_chars(
@@ -294,26 +327,6 @@ def _obj_info(tp: Any, index: int, obj: Any, fonts: FontTable) -> _ObjInfo:
     vsize = size.value * matrix.d
     return _ObjInfo(info.fontname, vsize, size.value * matrix.a, info.descent * vsize, info.afm,
                     WINANSI if info.winansi else OTHER)
-
-
-def _int_call(fn: Any, restype: Any, *argtypes: Any) -> Any:
-    """pdfium's ``fn`` called with and returning plain ints (addresses), for the glyph loop.
-
-    pypdfium2's binding type-checks every pointer argument and wraps every
-    returned pointer in a new object: the four calls a glyph needs took 3.2
-    microseconds that way, most of the glyph loop's time, and take 1.3 this way.
-    """
-    address = ctypes.cast(fn, ctypes.c_void_p).value
-    assert address, fn  # a function pypdfium2 bound: never NULL
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
-
-
-_INT, _PTR = ctypes.c_int, ctypes.c_void_p
-_TEXT_OBJECT = _int_call(pdfium_c.FPDFText_GetTextObject, _PTR, _PTR, _INT)
-_UNICODE = _int_call(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _PTR, _INT)
-_MAP_ERROR = _int_call(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _PTR, _INT)
-_ORIGIN = _int_call(pdfium_c.FPDFText_GetCharOrigin, _INT, _PTR, _INT, _PTR, _PTR)
-_LOOSE_BOX = _int_call(pdfium_c.FPDFText_GetLooseCharBox, _INT, _PTR, _INT, _PTR)
 
 
 def _chars(
