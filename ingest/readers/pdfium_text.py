@@ -213,9 +213,11 @@ def page_needs_layout(page: Any) -> bool:
             return True
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-            pdfium_c.FPDFPageObj_GetBounds(
+            if not pdfium_c.FPDFPageObj_GetBounds(
                 ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT), ctypes.byref(left),
-                ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+                ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+            ):
+                return True  # an image pdfium cannot place: not worth the risk
             if (right.value - left.value) * (top.value - bottom.value) > area * IMAGE_SHARE:
                 return True
     return texts == 0
