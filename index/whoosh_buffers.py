@@ -40,15 +40,18 @@ class ViewFile:
         self._pos = 0
         self._len = len(self._view)
 
+    def _end(self, size: int | None) -> int:
+        """Where a read of ``size`` bytes from here stops (None or negative: the end)."""
+        return self._len if size is None or size < 0 else min(self._pos + size, self._len)
+
     def read(self, size: int | None = -1) -> bytes:
         start = self._pos
-        end = self._len if size is None or size < 0 else min(start + size, self._len)
-        self._pos = max(start, end)
+        self._pos = max(start, self._end(size))
         return self._view[start:self._pos].tobytes()
 
     def readline(self, size: int | None = -1) -> bytes:
         start = self._pos
-        end = self._len if size is None or size < 0 else min(start + size, self._len)
+        end = self._end(size)
         at = start
         while at < end:
             chunk_end = min(at + LINE_CHUNK, end)
