@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ingest.document import Document, Line, Page, TableGrid, document_from_text
-from ingest.extract.mentions import extract_mentions, lines_to_text
+from ingest.extract.mentions import document_texts, extract_mentions, lines_to_text
 from ingest.extract.tables import extract_tables, looks_like_header, split_header
-from ingest.nlp import MODEL_NAME, find_entities
+from ingest.nlp import MODEL_NAME, MODEL_PIPES_UNUSED, find_entities, load_pipeline
 from ingest.readers.registry import read_document
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -310,3 +310,26 @@ def test_running_text_joins_wrapped_lines_but_not_list_entries() -> None:
     text = lines_to_text(lines)
     assert "by Joe Benmore," in text
     assert text.splitlines()[-3:] == ["Present", "Rhona Hunt", "Wood Green"]
+
+
+def test_the_model_finds_the_same_entities_through_numpy_as_through_blis() -> None:
+    """ingest/nlp.py runs the model's products through numpy's BLAS (faster here than
+    thinc's default BLIS): the entities of the corpus papers are the same either way."""
+    if not model_installed():
+        pytest.skip(f"spaCy model {MODEL_NAME} is not installed")
+    import spacy
+    from thinc.api import use_ops
+
+    nlp, _ = load_pipeline()
+    assert nlp.get_pipe("ner").model.ops.use_blis is False
+    texts = [text for pdf in sorted((CORPUS / "pdf").glob("*.pdf")) if "scanned" not in pdf.name
+             for text in document_texts(read_document(pdf, pdf.read_bytes()).pages)[1]]
+    found = {}
+    for blis in (False, True):
+        with use_ops("numpy", use_blis=blis):
+            model = spacy.load(MODEL_NAME, exclude=list(MODEL_PIPES_UNUSED))
+        assert model.get_pipe("ner").model.ops.use_blis is blis
+        found[blis] = [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                       for doc in model.pipe(texts)]
+    assert found[False] == found[True]
+    assert sum(map(len, found[False])) > 500
