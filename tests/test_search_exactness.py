@@ -6,13 +6,14 @@ import random
 from pathlib import Path
 
 import pytest
-from whoosh import query
+from whoosh import collectors, query
 from whoosh.matching import AndMaybeMatcher
 
 from index.fulltext import FullTextIndex
 from search import query as search_query  # importing it applies the fix
 from search import whoosh_fix, whoosh_phrases, whoosh_postings
-from tests.bench.passages import build_whoosh, write_jsonl
+from search.matched_terms import MatchedTermsCollector
+from tests.bench.passages import build_whoosh, query_set, write_jsonl
 
 WORDS = ("prevent", "reoffend", "drug", "iom", "violenc", "youth", "partnership", "report")
 
@@ -148,3 +149,39 @@ def test_phrase_positions_match_whoosh_own_check(
     assert ours == own
     assert sum(len(found) for found in own) > 1000  # most phrases are found, some often
     assert any(not found for found in own)  # and reversed ones mostly are not
+
+
+def _search_all(index: FullTextIndex, queries: list[dict]) -> list[object]:
+    out = []
+    for i, q in enumerate(queries):
+        filters = search_query.Filters(year_from=q.get("year_from"), year_to=q.get("year_to"),
+                                       doc_type=q.get("doc_type"))
+        sort = "date" if i % 7 == 3 else "relevance"
+        result = search_query.search(index, q["text"], filters, limit=10, sort=sort,
+                                     facets=i % 5 == 2, per_doc=3 * (i % 2))
+        out.append((result.hits, result.total, result.facets, result.suggestion))
+    return out
+
+
+def test_matched_terms_collector_gives_whoosh_terms_and_snippets(
+    passages_index: FullTextIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search/matched_terms.py: the terms highlighting reads, and so every snippet, as Whoosh's."""
+    queries = query_set()  # words, phrases, ANDs, type and year filters, fuzzy words
+    searcher = passages_index.searcher(weighting=search_query.WEIGHTING)
+    spellings = 0
+    for q in queries:
+        parsed = search_query.parse_query(q["text"], searcher.schema)
+        ours = MatchedTermsCollector(searcher.collector(limit=30))
+        own = collectors.TermsCollector(searcher.collector(limit=30))
+        searcher.search_with_collector(parsed, ours)
+        searcher.search_with_collector(parsed, own)
+        assert set(ours.results().termdocs) == set(own.results().termdocs), q["text"]
+        if q["text"].endswith("~"):
+            spellings = max(spellings, len({t for _, t in own.results().termdocs}))
+    assert spellings > 1  # some fuzzy word matched several spellings
+    ours_results = _search_all(passages_index, queries)
+    monkeypatch.setattr(search_query, "MatchedTermsCollector", collectors.TermsCollector)
+    assert ours_results == _search_all(passages_index, queries)
+    snippets = [hit.snippet for hits, *_ in ours_results for hit in hits]  # type: ignore[attr-defined]
+    assert sum("[" in s for s in snippets) > len(snippets) / 2  # others match in headings
