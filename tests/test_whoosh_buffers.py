@@ -50,11 +50,34 @@ def test_a_view_file_reads_as_bytesio_does() -> None:
 
 
 def test_pickles_load_from_a_view_file() -> None:
-    values = [(1, 2.5, b"x" * 300), {"a": [1, 2, 3]}, "line\nbreak"]
-    blob = b"".join(pickle.dumps(v, protocol) for v, protocol in zip(values, (0, 2, 5),
-                                                                       strict=True))
-    view = whoosh_buffers.ViewFile(memoryview(blob))
-    assert [pickle.load(view) for _ in values] == values  # type: ignore[arg-type]
+    """Values and positions as from BytesIO, for pickles shorter and longer than one peek."""
+    rng = random.Random(5)
+    values: list[object] = [(1, 2.5, b"x" * 300), {"a": [1, 2, 3]}, "line\nbreak"]
+    values += [(rng.randrange(129), rng.randrange(10**6), rng.random(), 1, 2, 3)
+               for _ in range(40)]  # like a posting block's header
+    values += [bytes(rng.randrange(256) for _ in range(rng.choice([10, 600, 5000])))
+               for _ in range(20)]
+    rng.shuffle(values)
+    blob = b"".join(pickle.dumps(v, rng.randrange(6)) for v in values)
+    view, copy = whoosh_buffers.ViewFile(memoryview(blob)), io.BytesIO(blob)
+    for value in values:
+        assert pickle.load(view) == pickle.load(copy) == value  # type: ignore[arg-type]
+        assert view.tell() == copy.tell()
+
+
+class _CountingView(whoosh_buffers.ViewFile):
+    reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads += 1
+        return super().read(size)
+
+
+def test_a_small_pickle_loads_in_one_read_after_a_peek() -> None:
+    header = (128, 99_871, 3.5, 0, 12, 200)
+    view = _CountingView(memoryview(pickle.dumps(header, -1) * 2))
+    assert pickle.load(view) == header  # type: ignore[arg-type]
+    assert view.reads == 1  # without peek, pickle reads once per opcode
 
 
 def _hits(home: Path) -> list[list[tuple[str, float]]]:
