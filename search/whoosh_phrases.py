@@ -8,8 +8,13 @@ below takes a sixth off that query's time). For a plain phrase (words side by
 side, in order, the parser's default) the same answer is a set intersection of
 the words' positions, each shifted back by its place in the phrase: the unit
 matches where a start position survives, and its spans are the same, in the
-same order. Any other span query, or a field that stores characters, keeps
-Whoosh's own check.
+same order. Any other span query, or a field whose postings are not plain
+``Positions``, keeps Whoosh's own check.
+
+The positions are decoded as ``Positions.decode_positions`` does (unpickle the
+deltas, add them up), without the two method look-ups per posting of
+``value_as``; "community safety" decodes 29,000 position lists at 100,000
+passages.
 
 Applied only to the Whoosh release it was written against; any other release
 keeps its own code.
@@ -17,10 +22,15 @@ keeps its own code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import accumulate
+from pickle import loads
 from typing import Any
 
+from whoosh.formats import Positions
 from whoosh.matching.mcore import LeafMatcher
 from whoosh.query.spans import Span, SpanNear2
+from whoosh.system import _INT_SIZE
 
 from index.whoosh_release import is_patched_release
 
@@ -32,9 +42,16 @@ def _plain(matcher: Any) -> bool:
     """True for words side by side in order, each a posting list with positions only."""
     return (
         matcher.slop == 1 and matcher.ordered and matcher.mindist == 1
-        and all(isinstance(m, LeafMatcher) and m.supports("positions")
-                and not m.supports("characters") for m in matcher.ms)
+        and all(isinstance(m, LeafMatcher) and type(m.format) is Positions for m in matcher.ms)
     )
+
+
+def _positions(leaf: Any) -> Iterator[int]:
+    """The current posting's positions, as ``Positions.decode_positions`` gives them."""
+    value = leaf.value()
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(loads(value[_INT_SIZE:]))
 
 
 def _get_spans(self: Any) -> list[Span]:
@@ -45,11 +62,11 @@ def _get_spans(self: Any) -> list[Span]:
     if not plain:
         return WHOOSH_OWN(self)
     first, *rest = self.ms
-    starts = set(first.value_as("positions"))
+    starts = set(_positions(first))
     for offset, m in enumerate(rest, start=1):
         if not starts:
             return []
-        starts.intersection_update([p - offset for p in m.value_as("positions")])
+        starts.intersection_update(map(offset.__rsub__, _positions(m)))
     return [Span(p, p + len(rest)) for p in sorted(starts)]
 
 
