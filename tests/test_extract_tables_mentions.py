@@ -7,13 +7,22 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ingest.document import Document, Line, Page, TableGrid, document_from_text
 from ingest.extract.mentions import document_texts, extract_mentions, lines_to_text
 from ingest.extract.tables import extract_tables, looks_like_header, split_header
-from ingest.nlp import MODEL_NAME, MODEL_PIPES_UNUSED, find_entities, load_pipeline
+from ingest.nlp import (
+    MODEL_NAME,
+    MODEL_PIPES_UNUSED,
+    DomainRuler,
+    domain_vocabulary,
+    find_entities,
+    is_caseless,
+    load_pipeline,
+)
 from ingest.readers.registry import read_document
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -333,3 +342,50 @@ def test_the_model_finds_the_same_entities_through_numpy_as_through_blis() -> No
                        for doc in model.pipe(texts)]
     assert found[False] == found[True]
     assert sum(map(len, found[False])) > 500
+
+
+def _entity_ruler_patterns(nlp: Any) -> list[dict[str, Any]]:
+    """The vocabulary as spaCy EntityRuler token patterns: what DomainRuler must match."""
+    patterns: list[dict[str, Any]] = []
+    for form, (label, canonical) in domain_vocabulary().items():
+        caseless = is_caseless(nlp, form, label)
+        for variant in sorted({form, form.upper()}):
+            words = [t.text for t in nlp.make_doc(variant)]
+            key = "LOWER" if caseless else "ORTH"
+            pattern = [{key: w.lower() if caseless else w} for w in words]
+            patterns.append({"label": label, "pattern": pattern, "id": canonical})
+    return patterns
+
+
+RULER_CASES = [
+    "MOPAC and the Mayor's Office for Policing and Crime met the MPS in St. Ann's.",
+    "Integrated offender management (IOM) and INTEGRATED OFFENDER MANAGEMENT; iom is not.",
+    "Prevent and PREVENT and prevent; the Channel Panel, channel panel, CHANNEL PANEL.",
+    "the met police, Met Police, London borough of haringey, Wood Green and wood green.",
+    "Hermitage & Gardens, Hermitage and Gardens, HERMITAGE AND GARDENS, St Anns, ST ANNS.",
+    "The Grove, the grove, Public Health, public health, Gang Exit, gang exit, YJS, CDP.",
+]
+
+
+def test_domain_ruler_finds_what_spacy_entity_ruler_finds() -> None:
+    """DomainRuler: the EntityRuler's entities, labels and ids, on the corpus and hard cases."""
+    import spacy
+
+    blank = spacy.blank("en")
+    ruler = blank.add_pipe("entity_ruler")
+    ruler.add_patterns(_entity_ruler_patterns(blank))
+    ours = DomainRuler(blank)
+    forms: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for form, entity in domain_vocabulary().items():
+        forms.setdefault(tuple(t.lower_ for t in blank.make_doc(form)), set()).add(entity)
+    assert all(len(entities) == 1 for entities in forms.values())  # no form names two entities
+    texts = RULER_CASES + [
+        text for pdf in sorted((CORPUS / "pdf").glob("*.pdf")) if "scanned" not in pdf.name
+        for text in document_texts(read_document(pdf, pdf.read_bytes()).pages)[1]]
+    found = 0
+    for text in texts:
+        want = [(e.start, e.end, e.label_, e.ent_id_) for e in ruler(blank.make_doc(text)).ents]
+        got = [(e.start, e.end, e.label_, e.ent_id_) for e in ours(blank.make_doc(text)).ents]
+        assert got == want, text
+        found += len(got)
+    assert found > 300
