@@ -169,13 +169,20 @@ def _add_domain_ruler(nlp: Language) -> None:
     nlp.add_pipe(RULER_NAME, first=True)
 
 
-@lru_cache(maxsize=2)
 def load_pipeline(model: str = MODEL_NAME) -> tuple[Any, str | None]:
     """(pipeline, warning): the model's ner plus the domain rules, loaded once per model.
 
     Without the model the rules run alone on a blank English pipeline and the
-    warning says so; without spaCy the pipeline is None.
+    warning says so; without spaCy the pipeline is None. ``load_pipeline()`` and
+    ``load_pipeline(MODEL_NAME)`` are one pipeline: ``lru_cache`` alone would
+    key them apart and load the model twice, and a process that loads it
+    before forking its workers would not hand it to them.
     """
+    return _pipeline(model)
+
+
+@lru_cache(maxsize=2)
+def _pipeline(model: str) -> tuple[Any, str | None]:
     try:
         import spacy
     except ImportError:

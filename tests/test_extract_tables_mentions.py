@@ -389,3 +389,9 @@ def test_domain_ruler_finds_what_spacy_entity_ruler_finds() -> None:
         assert got == want, text
         found += len(got)
     assert found > 300
+
+
+def test_the_pipeline_loads_once_whichever_way_it_is_asked_for() -> None:
+    """What a process loads before forking its workers is what find_entities uses there."""
+    nlp, _ = load_pipeline()
+    assert load_pipeline(MODEL_NAME)[0] is nlp  # find_entities asks with the name
