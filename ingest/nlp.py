@@ -9,7 +9,7 @@ warning saying so.
 
 The model's matrix products run through numpy's BLAS, one thread per
 process, rather than thinc's default BLIS: on this work (batches of a few
-thousand words, 96 wide) it reads a third more words a second, and the
+thousand words, 96 wide) it reads a quarter more words a second, and the
 entities found in the corpus are the same (tests/test_extract_tables_mentions.py).
 One thread, because ingest already runs a process per core.
 """
@@ -131,7 +131,7 @@ class DomainRuler:
     in capitals, the caseless ones by lower case; longest match first, then
     earliest), but through two PhraseMatchers, one by exact text and one by
     lower case: the EntityRuler's Matcher tries all 110 patterns at every
-    token, a fifth of the NLP's time. The entities are the same
+    token, an eighth of the NLP's time. The entities are the same
     (tests/test_extract_tables_mentions.py compares them with the EntityRuler's).
     It runs first in the pipeline, on a document without entities.
     """
