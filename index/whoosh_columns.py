@@ -33,7 +33,6 @@ from index.whoosh_release import is_patched_release
 
 WHOOSH_OWN = W3PerDocReader._cached_reader  # kept for the test that compares both
 WHOOSH_OWN_LENGTH = W3PerDocReader.doc_field_length
-_UNREAD = object()
 
 
 def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
@@ -61,9 +60,9 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) 
     whole = self.__dict__.get("_whole")
     if whole is None:
         whole = self._whole = {}
-    data = whole.get(fieldname, _UNREAD)
-    if data is _UNREAD:
-        data = whole[fieldname] = _whole_lengths(self, fieldname)
+    if fieldname not in whole:
+        whole[fieldname] = _whole_lengths(self, fieldname)
+    data = whole[fieldname]
     if data is None:
         return default
     lbyte = data[docnum] if docnum < len(data) else 0
