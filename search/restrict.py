@@ -39,8 +39,8 @@ class Restricted(query.WrappingQuery):
         return Restricted(child, self.allowed)
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        allowed = array("I", self.allowed.docs(searcher))
-        return _AllowedOnly(self.child.matcher(searcher, context), allowed)
+        return _AllowedOnly(self.child.matcher(searcher, context),
+                            allowed_ids(self.allowed, searcher))
 
 
 class _AllowedOnly(WrappingMatcher):
@@ -94,6 +94,41 @@ class _AllowedOnly(WrappingMatcher):
     def all_ids(self) -> Iterator[int]:
         allowed = set(self._ids)
         return (docnum for docnum in self.child.all_ids() if docnum in allowed)
+
+
+def allowed_ids(q: query.Query, searcher: Any) -> array[int]:
+    """The sorted ids ``q`` matches: what ``q.docs(searcher)`` gives, found set by set.
+
+    Whoosh's ``docs`` steps the query's matcher tree one unit at a time. A year
+    range is an ``Or`` of several numeric terms, and at 100,000 passages its
+    union matcher took 68 ms to list the 22,780 units of 2021 to 2025, two thirds
+    of a one-word search with that filter. Here each term's units are read from
+    its postings and combined as sets; queries of other kinds (a phrase on the
+    body) keep Whoosh's own ``docs``.
+    """
+    found = _id_set(q, searcher)
+    return array("I", sorted(found) if found is not None else q.docs(searcher))
+
+
+def _id_set(q: query.Query, searcher: Any) -> set[int] | None:
+    """The units of a filter made of terms, term ranges, numeric ranges, ands and ors."""
+    kind = type(q)
+    if kind is query.NumericRange:
+        return _id_set(q._compile_query(searcher.reader()), searcher)
+    if kind is query.ConstantScoreQuery:
+        return _id_set(q.child, searcher)
+    if kind is query.Term:
+        return set(q.docs(searcher))
+    if kind is query.TermRange:
+        words = (w for w in q._btexts(searcher.reader()) if w)  # as MultiTerm.matcher
+        return set().union(*(query.Term(q.fieldname, w).docs(searcher) for w in words))
+    if kind in (query.And, query.Or) and not getattr(q, "minmatch", 0):
+        parts = [_id_set(sub, searcher) for sub in q.subqueries]
+        if not parts or any(p is None for p in parts):
+            return None
+        sets = [p for p in parts if p is not None]
+        return set.intersection(*sets) if kind is query.And else set.union(*sets)
+    return None
 
 
 def restricted(q: query.Query, fq: query.Query | None) -> query.Query:

@@ -17,6 +17,7 @@ keeps its own code.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -26,6 +27,7 @@ from whoosh.matching import ReadTooFar
 from index.whoosh_release import is_patched_release
 
 WHOOSH_OWN = (W3LeafMatcher.skip_to, W3LeafMatcher._read_ids)  # kept for the tests
+WHOOSH_OWN_ALL_IDS = W3LeafMatcher.all_ids
 
 
 def _skip_to(self: Any, targetid: Any) -> None:
@@ -55,10 +57,24 @@ def _read_ids(self: Any) -> None:
     self._ids = ids if self._byteids else tuple(accumulate(ids))
 
 
+def _all_ids(self: Any) -> Iterator[int]:
+    """Every id from the current posting on, a block at a time.
+
+    Whoosh's generic ``all_ids`` makes three method calls per posting; a
+    filter's units (search/restrict.py) are read this way.
+    """
+    while self.is_active():
+        if self._ids is None:
+            self._read_ids()
+        yield from self._ids[self._i:]
+        self._next_block()
+
+
 def apply() -> bool:
     """Install both on the Whoosh release they fit; True when installed."""
     if not is_patched_release():
         return False
     W3LeafMatcher.skip_to = _skip_to
     W3LeafMatcher._read_ids = _read_ids
+    W3LeafMatcher.all_ids = _all_ids
     return True

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import random
+import shutil
+from array import array
 from pathlib import Path
 
 import pytest
 from whoosh import collectors, query
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import AndMaybeMatcher
 
-from index.fulltext import FullTextIndex
+from index.fulltext import INDEX_NAME, FullTextIndex
 from search import query as search_query  # importing it applies the fix
-from search import whoosh_fix, whoosh_phrases, whoosh_postings
+from search import restrict, whoosh_fix, whoosh_phrases, whoosh_postings
 from search.matched_terms import MatchedTermsCollector
 from tests.bench.passages import build_whoosh, query_set, write_jsonl
 
@@ -185,3 +189,42 @@ def test_matched_terms_collector_gives_whoosh_terms_and_snippets(
     assert ours_results == _search_all(passages_index, queries)
     snippets = [hit.snippet for hits, *_ in ours_results for hit in hits]  # type: ignore[attr-defined]
     assert sum("[" in s for s in snippets) > len(snippets) / 2  # others match in headings
+
+
+FILTER_CASES = [
+    search_query.Filters(year_from=2021, year_to=2025),
+    search_query.Filters(year_from=2013),
+    search_query.Filters(year_to=2009),
+    search_query.Filters(year_from=2016, year_to=2016),
+    search_query.Filters(doc_type="minutes"),
+    search_query.Filters(year_from=2014, doc_type="report"),
+    search_query.Filters(year_from=2030),
+    search_query.Filters(body="Community Safety Partnership"),  # a phrase: Whoosh's own docs
+]
+
+
+def test_filter_units_are_those_whoosh_lists(
+    passages_index: FullTextIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search/restrict.py and the block-wise all_ids: a filter's units as Whoosh's ``docs``,
+    in every segment and with deleted units."""
+    shutil.copytree(passages_index.path, tmp_path / "index")
+    ix = whoosh_index.open_dir(str(tmp_path / "index"), indexname=INDEX_NAME)
+    writer = ix.writer()
+    for docnum in range(0, 3000, 7):
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    searcher = ix.searcher()
+    leaves = [seg for seg, _ in searcher.leaf_searchers()]
+    assert any(seg.reader().has_deletions() for seg in leaves)
+    ours = [[restrict.allowed_ids(search_query.filter_query(f, searcher.schema), s)
+             for s in [searcher, *leaves]] for f in FILTER_CASES]
+    monkeypatch.setattr(W3LeafMatcher, "all_ids", whoosh_postings.WHOOSH_OWN_ALL_IDS)
+    own = [[array("I", search_query.filter_query(f, searcher.schema).docs(s))  # type: ignore[union-attr]
+            for s in [searcher, *leaves]] for f in FILTER_CASES]
+    assert ours == own
+    sizes = [len(found[0]) for found in own]
+    assert all(0 < n < searcher.doc_count() for n in sizes[:6]), sizes  # filters that filter
+    assert sizes[6] == 0
+    assert all(restrict._id_set(search_query.filter_query(f, searcher.schema), searcher)
+               is not None for f in FILTER_CASES[:7])  # the set-wise path, not Whoosh's
