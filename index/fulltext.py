@@ -40,7 +40,13 @@ INDEX_NAME = "minutebook"
 
 
 def make_schema() -> Schema:
-    """Fields of every indexed unit; title and resolution text weigh more than body text."""
+    """Fields of every indexed unit; title and resolution text weigh more than body text.
+
+    Years and pages are indexed as one term per value (``shift_step=0``).
+    Whoosh's default writes eight trie terms per number so that wide ranges
+    over many values need few terms; here they were a fifth of every index's
+    postings, and a range of years expands to a few dozen terms at most.
+    """
     stem = StemmingAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
@@ -51,13 +57,27 @@ def make_schema() -> Schema:
         doc_type=ID(stored=True, sortable=True),
         body=TEXT(stored=True),
         date=ID(stored=True, sortable=True),
-        year=NUMERIC(int, stored=True, sortable=True),
-        page=NUMERIC(int, stored=True),
+        year=NUMERIC(int, stored=True, sortable=True, shift_step=0),
+        page=NUMERIC(int, stored=True, shift_step=0),
         section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
         text=TEXT(stored=True, analyzer=stem),
         people=KEYWORD(commas=True, lowercase=True, scorable=True),
         orgs=KEYWORD(commas=True, lowercase=True, scorable=True),
     )
+
+
+def schema_signature(schema: Schema) -> dict[str, tuple[str, tuple[tuple[str, Any], ...]]]:
+    """Each field's type and plain settings (stored, sortable, boost, shift_step...).
+
+    Whoosh's field objects do not compare equal even when made alike, so an
+    index's schema is compared with the current one through this.
+    """
+    plain = (bool, int, float, str)
+    return {
+        name: (type(field).__name__,
+               tuple(sorted((k, v) for k, v in vars(field).items() if isinstance(v, plain))))
+        for name, field in schema.items()
+    }
 
 
 KIND_BOOST = {"resolution": 1.6, "item": 1.3, "action": 1.2, "passage": 1.0, "table": 1.0}
@@ -177,12 +197,13 @@ class FullTextIndex:
         return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
 
     def _schema_is_current(self) -> bool:
-        """False for an index written with other fields (an older minutebook): rebuild it."""
+        """False for an index written with other fields or field settings (an older
+        minutebook): rebuild it."""
         if not self.exists():
             return True
         ix = self.open()
         try:
-            return sorted(ix.schema.names()) == sorted(make_schema().names())
+            return schema_signature(ix.schema) == schema_signature(make_schema())
         finally:
             ix.close()
 

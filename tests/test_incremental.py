@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
-from whoosh.fields import TEXT
+from whoosh.fields import NUMERIC, TEXT, Schema
 
 from conftest import CORPUS_PDF
-from index.fulltext import INDEX_NAME, make_schema
+from index.fulltext import INDEX_NAME, make_schema, schema_signature
 from index.store import RecordStore
 from search.cli import main
 
@@ -105,12 +106,26 @@ def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
     assert {h["source"] for h in after} == {str(p) for p in folder.glob("*.pdf")}
 
 
-def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(tmp_path: Path) -> None:
+def _with_spelling_field(schema: Schema) -> str:
+    schema.add("spell_text", TEXT())
+    return "spell_text"
+
+
+def _with_tiered_years(schema: Schema) -> str:
+    schema.remove("year")
+    schema.add("year", NUMERIC(int, stored=True, sortable=True))  # eight trie terms a year
+    return "year"
+
+
+@pytest.mark.parametrize("older", [_with_spelling_field, _with_tiered_years])
+def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(
+    tmp_path: Path, older: Callable[[Schema], str]
+) -> None:
     folder = papers(tmp_path, 3)
     home = tmp_path / "home"
     assert invoke(home, "ingest", str(folder), "-s")[0] == 0
     expected = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
-    # Rewrite the index as an older minutebook did: the same units plus a spelling field.
+    # Rewrite the index as an older minutebook did: the same units, another schema.
     index_dir = home / "index"
     old = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     units = [dict(fields) for fields in old.searcher().documents()]
@@ -118,7 +133,7 @@ def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(tmp_pa
     shutil.rmtree(index_dir)
     index_dir.mkdir()
     schema = make_schema()
-    schema.add("spell_text", TEXT())
+    changed = older(schema)
     legacy = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
     with legacy.writer() as writer:
         for unit in units:
@@ -128,7 +143,9 @@ def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(tmp_pa
     code, _, err = invoke(home, "ingest", str(folder), "-s")
     assert code == 0 and "3 unchanged" in err
     rebuilt = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    assert "spell_text" not in rebuilt.schema.names()
+    current = schema_signature(make_schema())
+    assert schema_signature(rebuilt.schema) == current
+    assert schema_signature(schema).get(changed) != current.get(changed)
     rebuilt.close()
     after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
     assert [h["id"] for h in after] == [h["id"] for h in expected]
