@@ -27,7 +27,7 @@ from whoosh.matching import ReadTooFar
 from index.whoosh_release import is_patched_release
 
 WHOOSH_OWN = (W3LeafMatcher.skip_to, W3LeafMatcher._read_ids)  # kept for the tests
-WHOOSH_OWN_ALL_IDS = W3LeafMatcher.all_ids
+WHOOSH_OWN_ALL = (W3LeafMatcher.all_ids, W3LeafMatcher.all_items)
 
 
 def _skip_to(self: Any, targetid: Any) -> None:
@@ -70,6 +70,17 @@ def _all_ids(self: Any) -> Iterator[int]:
         self._next_block()
 
 
+def _all_items(self: Any) -> Iterator[tuple[int, Any]]:
+    """Every (id, encoded value) from the current posting on, a block at a time."""
+    while self.is_active():
+        if self._ids is None:
+            self._read_ids()
+        if self._values is None:
+            self._read_values()
+        yield from zip(self._ids[self._i:], self._values[self._i:], strict=True)
+        self._next_block()
+
+
 def apply() -> bool:
     """Install both on the Whoosh release they fit; True when installed."""
     if not is_patched_release():
@@ -77,4 +88,5 @@ def apply() -> bool:
     W3LeafMatcher.skip_to = _skip_to
     W3LeafMatcher._read_ids = _read_ids
     W3LeafMatcher.all_ids = _all_ids
+    W3LeafMatcher.all_items = _all_items
     return True
