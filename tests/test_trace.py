@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -187,6 +188,10 @@ def test_follow_ups_kept_up_to_date_paper_by_paper_equal_a_full_scoring(tmp_path
         assert len(kept) >= 2
         some = sorted(kept)[:2] + ["no-such-action"]
         assert follow_ups(store, iter(some)) == {a: kept[a] for a in some if a in kept}
+        # What is stored is each follow-up's fields in order, as dataclasses.asdict gives them.
+        stored = [f for found in kept.values() for f in found]
+        assert [f.to_dict() for f in stored] == [asdict(f) for f in stored]
+        assert [list(f.to_dict()) for f in stored[:1]] == [[f.name for f in fields(stored[0])]]
     finally:
         store.close()
 
