@@ -37,6 +37,7 @@ whoosh_buffers.apply()  # segments read through their map, not copied (index/who
 
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
+STAGING_SUFFIX = ".rebuilding"  # beside the index: a rebuild until it is committed
 
 
 def make_schema() -> Schema:
@@ -215,10 +216,25 @@ class FullTextIndex:
               expected_units: int = 0) -> IndexBatch:
         """A batch that indexes papers as they are stored and syncs the rest at commit."""
         self.close()
-        rebuild = rebuild or not self._schema_is_current()
-        if rebuild and self.path.exists():
-            shutil.rmtree(self.path)
-        return IndexBatch(self, store, expected_units)
+        if not (rebuild or not self._schema_is_current()):
+            return IndexBatch(self, store, expected_units)
+        # A rebuild is written beside the index and swapped in at commit, so that an
+        # interrupted rebuild leaves the old index readable.
+        staging = FullTextIndex(self.path.with_name(self.path.name + STAGING_SUFFIX))
+        if staging.path.exists():
+            shutil.rmtree(staging.path)  # left by a rebuild that was interrupted
+        return IndexBatch(staging, store, expected_units, replaces=self)
+
+    def replace_with(self, built: FullTextIndex) -> None:
+        """Put the index at ``built`` in this one's place: two renames, the old one dropped."""
+        self.close()
+        old = self.path.with_name(self.path.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if self.path.exists():
+            self.path.rename(old)
+        built.path.rename(self.path)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class IndexBatch:
@@ -231,8 +247,10 @@ class IndexBatch:
     caller) leaves it as it was.
     """
 
-    def __init__(self, index: FullTextIndex, store: RecordStore, expected_units: int) -> None:
+    def __init__(self, index: FullTextIndex, store: RecordStore, expected_units: int,
+                 replaces: FullTextIndex | None = None) -> None:
         self.index, self.store, self.expected_units = index, store, expected_units
+        self.replaces = replaces  # the index a rebuild takes the place of at commit
         self.writer: Any = None
         self.ix: Any = None
         self.done: dict[str, str] = {}  # document id -> sha256 as indexed in this batch
@@ -276,6 +294,8 @@ class IndexBatch:
         writer.commit()
         self.ix.close()
         self.writer = None
+        if self.replaces is not None:
+            self.replaces.replace_with(self.index)
         self.store.set_reflected(INDEX_ARTEFACT, want)
         added = [d for d in self.done if want.get(d) == self.done[d]]
         return len(added), len([d for d in stale if d not in want])
@@ -286,6 +306,8 @@ class IndexBatch:
             self.writer.cancel()
             self.ix.close()
             self.writer = None
+        if self.replaces is not None:
+            shutil.rmtree(self.index.path, ignore_errors=True)
 
 
 def _expected_units(store: RecordStore, doc_ids: list[str]) -> int:

@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import NUMERIC, TEXT, Schema
 
 from conftest import CORPUS_PDF
-from index.fulltext import INDEX_NAME, make_schema, schema_signature
+from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
 from search.cli import main
 
@@ -146,6 +146,56 @@ def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(
     current = schema_signature(make_schema())
     assert schema_signature(rebuilt.schema) == current
     assert schema_signature(schema).get(changed) != current.get(changed)
+    rebuilt.close()
+    after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    assert [h["id"] for h in after] == [h["id"] for h in expected]
+
+
+def test_an_interrupted_rebuild_leaves_the_older_index_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild (another schema) is written beside the index and swapped in at commit."""
+    folder = papers(tmp_path, 3)
+    home = tmp_path / "home"
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
+    expected = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    index_dir = home / "index"
+    old = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    units = [dict(fields) for fields in old.searcher().documents()]
+    old.close()
+    shutil.rmtree(index_dir)
+    index_dir.mkdir()
+    schema = make_schema()
+    _with_tiered_years(schema)
+    legacy = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
+    with legacy.writer() as writer:
+        for unit in units:
+            writer.add_document(**unit)
+    legacy.close()
+
+    real_add = IndexBatch.add
+    calls = {"n": 0}
+
+    def dying_add(self: IndexBatch, doc_id: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C during the rebuild
+        real_add(self, doc_id)
+
+    monkeypatch.setattr(IndexBatch, "add", dying_add)
+    assert invoke(home, "ingest", str(folder), "-s")[0] != 0
+    monkeypatch.setattr(IndexBatch, "add", real_add)
+    assert calls["n"] == 2
+    still = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    assert schema_signature(still.schema) == schema_signature(schema)  # the older index
+    still.close()
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("index")) == ["index"]
+    during = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    assert {h["id"] for h in during} == {h["id"] for h in expected}  # ranked without boosts
+
+    assert invoke(home, "ingest", str(folder), "-s")[0] == 0  # the next run rebuilds it
+    rebuilt = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    assert schema_signature(rebuilt.schema) == schema_signature(make_schema())
     rebuilt.close()
     after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
     assert [h["id"] for h in after] == [h["id"] for h in expected]
