@@ -117,28 +117,37 @@ def _with_tiered_years(schema: Schema) -> str:
     return "year"
 
 
-@pytest.mark.parametrize("older", [_with_spelling_field, _with_tiered_years])
-def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(
-    tmp_path: Path, older: Callable[[Schema], str]
-) -> None:
+def ingested(tmp_path: Path) -> tuple[Path, Path, list[dict[str, object]]]:
+    """(papers folder, home, the hits for 'partnership') after ingesting three papers."""
     folder = papers(tmp_path, 3)
     home = tmp_path / "home"
     assert invoke(home, "ingest", str(folder), "-s")[0] == 0
-    expected = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
-    # Rewrite the index as an older minutebook did: the same units, another schema.
-    index_dir = home / "index"
+    return folder, home, json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+
+
+def rewrite_index(index_dir: Path, schema: Schema) -> None:
+    """Rewrite the index as an older minutebook did: the same units, another schema."""
     old = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     units = [dict(fields) for fields in old.searcher().documents()]
     old.close()
     shutil.rmtree(index_dir)
     index_dir.mkdir()
-    schema = make_schema()
-    changed = older(schema)
     legacy = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
     with legacy.writer() as writer:
         for unit in units:
             writer.add_document(**unit)
     legacy.close()
+
+
+@pytest.mark.parametrize("older", [_with_spelling_field, _with_tiered_years])
+def test_an_index_written_with_other_fields_is_rebuilt_on_the_next_ingest(
+    tmp_path: Path, older: Callable[[Schema], str]
+) -> None:
+    folder, home, expected = ingested(tmp_path)
+    index_dir = home / "index"
+    schema = make_schema()
+    changed = older(schema)
+    rewrite_index(index_dir, schema)
 
     code, _, err = invoke(home, "ingest", str(folder), "-s")
     assert code == 0 and "3 unchanged" in err
@@ -155,23 +164,11 @@ def test_an_interrupted_rebuild_leaves_the_older_index_readable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rebuild (another schema) is written beside the index and swapped in at commit."""
-    folder = papers(tmp_path, 3)
-    home = tmp_path / "home"
-    assert invoke(home, "ingest", str(folder), "-s")[0] == 0
-    expected = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
+    folder, home, expected = ingested(tmp_path)
     index_dir = home / "index"
-    old = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    units = [dict(fields) for fields in old.searcher().documents()]
-    old.close()
-    shutil.rmtree(index_dir)
-    index_dir.mkdir()
     schema = make_schema()
     _with_tiered_years(schema)
-    legacy = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
-    with legacy.writer() as writer:
-        for unit in units:
-            writer.add_document(**unit)
-    legacy.close()
+    rewrite_index(index_dir, schema)
 
     real_add = IndexBatch.add
     calls = {"n": 0}
