@@ -38,6 +38,7 @@ whoosh_buffers.apply()  # segments read through their map, not copied (index/who
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
 STAGING_SUFFIX = ".rebuilding"  # beside the index: a rebuild until it is committed
+RETIRED_SUFFIX = ".old"  # beside the index: the one a rebuild replaces, while it is swapped
 
 
 def make_schema() -> Schema:
@@ -216,7 +217,7 @@ class FullTextIndex:
               expected_units: int = 0) -> IndexBatch:
         """A batch that indexes papers as they are stored and syncs the rest at commit."""
         self.close()
-        if not (rebuild or not self._schema_is_current()):
+        if not rebuild and self._schema_is_current():
             return IndexBatch(self, store, expected_units)
         # A rebuild is written beside the index and swapped in at commit, so that an
         # interrupted rebuild leaves the old index readable.
@@ -228,7 +229,7 @@ class FullTextIndex:
     def replace_with(self, built: FullTextIndex) -> None:
         """Put the index at ``built`` in this one's place: two renames, the old one dropped."""
         self.close()
-        old = self.path.with_name(self.path.name + ".old")
+        old = self.path.with_name(self.path.name + RETIRED_SUFFIX)
         if old.exists():
             shutil.rmtree(old)
         if self.path.exists():

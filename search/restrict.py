@@ -125,10 +125,14 @@ def _id_set(q: query.Query, searcher: Any) -> set[int] | None:
     if kind is query.Phrase and searcher.is_atomic():
         return _phrase_units(q, searcher)
     if kind in (query.And, query.Or) and not getattr(q, "minmatch", 0):
-        parts = [_id_set(sub, searcher) for sub in q.subqueries]
-        if not parts or any(p is None for p in parts):
+        sets = []
+        for sub in q.subqueries:
+            found = _id_set(sub, searcher)
+            if found is None:
+                return None
+            sets.append(found)
+        if not sets:
             return None
-        sets = [p for p in parts if p is not None]
         return set.intersection(*sets) if kind is query.And else set.union(*sets)
     return None
 

@@ -8,7 +8,9 @@ the paper title's ``AndMaybe``, filters) skip constantly: at 100,000 passages
 ``skip_to`` was 40% of the profile of the benchmark's 210 queries. Here the
 block is found as before and the posting inside it by bisection of its sorted
 ids, which lands on the same posting; the ids are decoded by
-``itertools.accumulate``, which gives the same integers.
+``itertools.accumulate``, which gives the same integers. ``all_ids`` and
+``all_items`` read a block at a time instead of a posting at a time (a
+filter's units, search/restrict.py).
 
 Applied only to the Whoosh release it was written against; any other release
 keeps its own code.
@@ -82,7 +84,7 @@ def _all_items(self: Any) -> Iterator[tuple[int, Any]]:
 
 
 def apply() -> bool:
-    """Install both on the Whoosh release they fit; True when installed."""
+    """Install the four on the Whoosh release they fit; True when installed."""
     if not is_patched_release():
         return False
     W3LeafMatcher.skip_to = _skip_to
