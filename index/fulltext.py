@@ -21,6 +21,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index import whoosh_buffers, whoosh_columns
 from index.store import RecordStore
+from index.whoosh_blocks import SplitBlockCodec
 from ingest.records import (
     Action,
     DocumentRecord,
@@ -161,11 +162,12 @@ BULK_BATCH = 1000
 
 def open_writer(ix: Any, expected_units: int) -> Any:
     """A writer tuned for the batch: small updates stay in one process and segment; bulk
-    loads use a writer per core with one segment each."""
+    loads use a writer per core with one segment each. Postings are written in split
+    blocks (index/whoosh_blocks.py)."""
     if expected_units >= BULK_UNITS and (os.cpu_count() or 1) > 1:
         return ix.writer(limitmb=WRITER_LIMIT_MB, procs=os.cpu_count(), multisegment=True,
-                         batchsize=BULK_BATCH)
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
+                         batchsize=BULK_BATCH, codec=SplitBlockCodec())
+    return ix.writer(limitmb=WRITER_LIMIT_MB, codec=SplitBlockCodec())
 
 
 class FullTextIndex:

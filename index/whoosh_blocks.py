@@ -1,0 +1,132 @@
+"""Posting blocks whose positions are read only by the queries that need them.
+
+Whoosh-Reloaded 2.7.5 (``W3Codec``) writes a term's postings in blocks of up
+to 128, each one pickle of (ids, weights, values), zlib-compressed. A value is
+a posting's encoded positions, one ``bytes`` object per posting, so reading a
+block's ids unpickles 128 position strings as well. Words, ANDs, fuzzy words
+and filters never look at positions (BM25 needs the ids and weights only),
+yet at 100,000 passages reading blocks was 30% of the benchmark's 210 queries
+(1.79 of 5.94 s), and unpickling the positions most of that.
+
+``SplitBlockCodec`` writes each block as W3 does (the same block header, so
+skipping by block statistics is unchanged) with the data in two parts: the
+ids and weights, then the values as one string with their lengths. The ids
+and weights are read alone; the values only when a phrase or a ``--body``
+filter asks for a posting's positions, and then as slices of one string
+rather than 128 unpickled objects. The values a reader sees are the same
+bytes W3 gives.
+
+A segment keeps the codec it was written with (Whoosh stores it in the
+segment's entry of the index's table of contents), so an index written before
+keeps its W3 segments readable beside new ones, and merging rewrites them in
+this layout.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from itertools import accumulate
+from pickle import dumps, loads
+from typing import Any
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import length_to_byte
+
+PICKLE_PROTOCOL = 2  # as W3 writes its blocks
+LENGTHS_TYPE = "I"
+
+
+def pack_values(values: list[bytes], fixedsize: int | None) -> bytes | None:
+    """A block's values as one pickle: None (no values), or a joined string (with the
+    lengths when the format's values vary in size)."""
+    if fixedsize == 0:
+        return None
+    blob = b"".join(values)
+    if fixedsize is not None and fixedsize > 0:
+        return dumps(blob, PICKLE_PROTOCOL)
+    return dumps((array(LENGTHS_TYPE, map(len, values)).tobytes(), blob), PICKLE_PROTOCOL)
+
+
+def unpack_values(data: bytes, count: int, fixedsize: int | None) -> tuple[Any, ...]:
+    """The block's ``count`` values, as W3's reader gives them."""
+    if fixedsize == 0:
+        return (None,) * count
+    if fixedsize is not None and fixedsize > 0:
+        blob = loads(data)
+        return tuple(blob[i:i + fixedsize] for i in range(0, len(blob), fixedsize))
+    raw_lengths, blob = loads(data)
+    lengths = array(LENGTHS_TYPE)
+    lengths.frombytes(raw_lengths)
+    ends = list(accumulate(lengths))
+    return tuple(blob[end - n:end] for n, end in zip(lengths, ends, strict=True))
+
+
+class SplitBlockWriter(W3PostingsWriter):
+    """W3's posting writer, with each block's data written as two parts."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        comp = self._compression
+        head = dumps((self._mini_ids(), self._mini_weights()), PICKLE_PROTOCOL)
+        tail = pack_values(self._values, self._format.fixed_value_size()) or b""
+        if comp:
+            head = zlib.compress(head, comp)
+            tail = zlib.compress(tail, comp) if tail else b""
+        ids = self._ids
+        info = dumps((len(ids), ids[-1], self._maxweight, comp,
+                      length_to_byte(self._minlength), length_to_byte(self._maxlength)),
+                     PICKLE_PROTOCOL)  # W3's block header: the reader skips blocks by it
+        length = len(info) + _INT_SIZE + len(head) + len(tail)
+        postfile = self._postfile
+        postfile.write_int(-length if last else length)
+        postfile.write(info)
+        postfile.write_int(len(head))
+        postfile.write(head)
+        postfile.write(tail)
+        self._blockcount += 1
+        self._new_block()
+
+
+class SplitBlockMatcher(W3LeafMatcher):
+    """W3's block reader, reading a block's values only when they are asked for."""
+
+    def _read_data(self) -> None:
+        headlength = self._postfile.get_int(self._dataoffset)
+        start = self._dataoffset + _INT_SIZE
+        head = self._postfile.get(start, headlength)
+        if self._compression:
+            head = zlib.decompress(head)
+        ids, weights = loads(head)
+        self._data = (ids, weights, None)
+        self._tailoffset = start + headlength
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        tail = b""
+        if self._fixedsize != 0:
+            tail = self._postfile.get(self._tailoffset, self._nextoffset - self._tailoffset)
+            if self._compression:
+                tail = zlib.decompress(tail)
+        self._values = unpack_values(tail, self._blocklength, self._fixedsize)
+
+
+class SplitBlockCodec(W3Codec):
+    """W3's codec with split posting blocks (term vectors, unused here, stay W3's)."""
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:
+            return super().postings_writer(dbfile, byteids)
+        return SplitBlockWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
+                                compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
+                        scorer: Any = None) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return SplitBlockMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
