@@ -15,7 +15,7 @@ from index.fulltext import FullTextIndex
 from ingest.errors import QueryError
 from ingest.vocab import DOC_TYPES
 from search import whoosh_fix, whoosh_phrases, whoosh_postings
-from search.matched_terms import MatchedTermsCollector
+from search.array_scores import ArrayScoredCollector
 from search.restrict import restricted
 
 whoosh_fix.apply()  # Whoosh's AndMaybe can drop a clause's score (search/whoosh_fix.py)
@@ -291,9 +291,9 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
     groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
     by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
-    collector = MatchedTermsCollector(
+    collector = ArrayScoredCollector(
         searcher.collector(limit=fetch, sortedby=by_date, groupedby=groups)
-    )  # what search(terms=True) records for highlighting, checked once per term
+    )  # word queries scored as whole arrays (search/array_scores.py); matched terms noted
     searcher.search_with_collector(restricted(q, fq), collector)
     results = collector.results()
     results.formatter = _Brackets()

@@ -39,11 +39,11 @@ class Restricted(query.WrappingQuery):
         return Restricted(child, self.allowed)
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        return _AllowedOnly(self.child.matcher(searcher, context),
+        return AllowedOnly(self.child.matcher(searcher, context),
                             allowed_ids(self.allowed, searcher))
 
 
-class _AllowedOnly(WrappingMatcher):
+class AllowedOnly(WrappingMatcher):
     """The child matcher's units that are in ``ids`` (sorted), reached by skipping to them."""
 
     def __init__(self, child: Any, ids: array[int], boost: float = 1.0) -> None:
@@ -52,11 +52,11 @@ class _AllowedOnly(WrappingMatcher):
         self._done = False
         self._sync()
 
-    def copy(self) -> _AllowedOnly:
-        return _AllowedOnly(self.child.copy(), self._ids)
+    def copy(self) -> AllowedOnly:
+        return AllowedOnly(self.child.copy(), self._ids)
 
-    def _replacement(self, newchild: Any) -> _AllowedOnly:
-        return _AllowedOnly(newchild, self._ids)
+    def _replacement(self, newchild: Any) -> AllowedOnly:
+        return AllowedOnly(newchild, self._ids)
 
     def _sync(self) -> bool:
         """Move the child to the first allowed unit at or after the one it is on."""

@@ -213,7 +213,7 @@ def test_matched_terms_collector_gives_whoosh_terms_and_snippets(
             spellings = max(spellings, len({t for _, t in own.results().termdocs}))
     assert spellings > 1  # some fuzzy word matched several spellings
     ours_results = _search_all(passages_index, queries)
-    monkeypatch.setattr(search_query, "MatchedTermsCollector", collectors.TermsCollector)
+    monkeypatch.setattr(search_query, "ArrayScoredCollector", collectors.TermsCollector)
     assert ours_results == _search_all(passages_index, queries)
     snippets = [hit.snippet for hits, *_ in ours_results for hit in hits]  # type: ignore[attr-defined]
     assert sum("[" in s for s in snippets) > len(snippets) / 2  # others match in headings

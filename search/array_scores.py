@@ -1,0 +1,267 @@
+"""Every match of a word query scored at once with numpy, as Whoosh's matchers would score it.
+
+Whoosh's top-N collector steps a tree of Python matchers one unit at a time:
+at 100,000 passages a two-word query of common words ("health meeting")
+makes about 376,000 ``is_active`` calls, and a fuzzy word steps the union of
+all its spellings in two fields. For a tree made only of terms, unions,
+intersections, ``AndMaybe`` and ``AndNot`` (words, ``AND``/``OR``/``NOT``,
+fields, fuzzy words), the same answer comes from whole arrays: each term's
+postings are read a block at a time (ids and weights only, see
+index/whoosh_blocks.py), BM25 is computed for all of them at once, and the
+arrays are combined as the matchers combine them.
+
+The scores are the same floats Whoosh gives, not merely close: the tree is
+Whoosh's own matcher tree for the query (its shape decides the order of the
+additions), each term is scored with its own scorer's statistics by the same
+formula in the same order of operations, and float64 arithmetic in numpy
+rounds each operation as Python does. Anything else in the tree (phrases,
+ranges, wildcards, other scorers) makes ``plan`` answer None, and Whoosh's
+collector runs as before.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.collectors import TopCollector
+from whoosh.matching import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    FilterMatcher,
+    IntersectionMatcher,
+    ListMatcher,
+    NullMatcherClass,
+    UnionMatcher,
+    WrappingMatcher,
+)
+from whoosh.scoring import BM25FScorer
+from whoosh.util.numeric import byte_to_length
+
+from index.whoosh_blocks import SplitBlockMatcher
+from search.matched_terms import MatchedTermsCollector
+from search.restrict import AllowedOnly
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A matcher's units over a whole segment: which units match, and their scores.
+
+    Dense arrays, one slot per unit of the segment, make every combination one
+    vectorised operation. A unit that does not match always scores 0.0, and
+    adding 0.0 leaves a score unchanged, so the sums are exactly Whoosh's.
+    """
+
+    found: np.ndarray  # bool
+    scores: np.ndarray  # float64
+
+
+@dataclass(frozen=True)
+class TermMatches:
+    """Which units one term matched: what highlighting's matched terms are made of."""
+
+    term: tuple[str, bytes]
+    ids: np.ndarray
+
+
+Plan = Callable[[Any, list[TermMatches]], Matches]
+
+
+def plan(matcher: Any) -> Plan | None:
+    """How to score ``matcher``'s tree as arrays, or None when it holds a matcher not covered."""
+    kind = type(matcher)
+    if kind is NullMatcherClass:
+        return lambda reader, terms: _nothing(reader.doc_count_all())
+    if kind in (W3LeafMatcher, SplitBlockMatcher, ListMatcher):
+        scorer = matcher.scorer if kind is not ListMatcher else matcher._scorer
+        if type(scorer) is not BM25FScorer or matcher.term() is None:
+            return None
+        return lambda reader, terms: _leaf(matcher, scorer, reader, terms)
+    if kind in (FilterMatcher, AllowedOnly, WrappingMatcher):
+        return _wrapped(matcher)
+    if kind in _COMBINE:
+        a, b = plan(matcher.a), plan(matcher.b)
+        if a is None or b is None:
+            return None
+        combine, scored_b = _COMBINE[kind], kind is not AndNotMatcher
+        return lambda reader, terms: combine(a(reader, terms), b(reader, terms if scored_b
+                                                                  else []))
+    return None
+
+
+def _wrapped(matcher: Any) -> Plan | None:
+    """A matcher of one child: deleted units, a search's filter, or a boost."""
+    child = plan(matcher.child)
+    if child is None:
+        return None
+    run: Plan = child
+    kind = type(matcher)
+    if kind is FilterMatcher:  # a segment's deleted units
+        if matcher.boost != 1.0:
+            return None
+        return lambda reader, terms: _filtered(run(reader, terms), matcher._ids,
+                                               matcher._exclude)
+    if kind is AllowedOnly:  # a search's filter (search/restrict.py)
+        return lambda reader, terms: _filtered(run(reader, terms), matcher._ids, False)
+    return lambda reader, terms: _boosted(run(reader, terms), matcher.boost)  # a boosted term
+
+
+def _nothing(size: int) -> Matches:
+    return Matches(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64))
+
+
+def _leaf(matcher: Any, scorer: Any, reader: Any, terms: list[TermMatches]) -> Matches:
+    """A term's postings from its current one on, scored by BM25 as ``scorer.score`` does."""
+    ids, weights = _postings(matcher)
+    lengths = _field_lengths(reader, matcher.term()[0])
+    fl = lengths[ids] if lengths is not None else np.ones(len(ids), dtype=np.float64)
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    # bm25(idf, tf, fl, avgfl, B, K1), operation by operation as whoosh.scoring writes it
+    scored = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+    terms.append(TermMatches(matcher.term(), ids))
+    out = _nothing(reader.doc_count_all())
+    out.found[ids] = True
+    out.scores[ids] = scored
+    return out
+
+
+def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and weights (float32 widened, as ``weight()`` gives them) of the remaining postings."""
+    if type(matcher) is ListMatcher:
+        start = matcher._i
+        ids = np.asarray(matcher._ids[start:], dtype=np.int64)
+        if matcher._all_weights:
+            weights = np.full(len(ids), matcher._all_weights, dtype=np.float64)
+        elif matcher._weights:
+            weights = np.asarray(matcher._weights[start:], dtype=np.float64)
+        else:
+            weights = np.ones(len(ids), dtype=np.float64)
+        return ids, weights
+    id_parts: list[Any] = []
+    weight_parts: list[Any] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        start = matcher._i
+        id_parts.extend(matcher._ids[start:] if start else matcher._ids)
+        weight_parts.append(matcher._weights[start:] if start else matcher._weights)
+        matcher._next_block()
+    ids = np.array(id_parts, dtype=np.int64)
+    if not weight_parts:
+        return ids, np.zeros(0, dtype=np.float64)
+    return ids, np.concatenate(weight_parts, dtype=np.float32).astype(np.float64)
+
+
+def _field_lengths(reader: Any, fieldname: str) -> np.ndarray | None:
+    """The field's length in every unit of the segment, decoded as Whoosh decodes it."""
+    cache = reader.__dict__.setdefault("_minutebook_lengths", {})
+    if fieldname not in cache:
+        perdoc = reader._perdoc
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            cache[fieldname] = None
+        else:
+            raw = bytes(column._dbfile.get(column._basepos, column._count))
+            cache[fieldname] = _BYTE_LENGTHS[np.frombuffer(raw, dtype=np.uint8)]
+    found: np.ndarray | None = cache[fieldname]
+    return found
+
+
+def _filtered(m: Matches, ids: Any, exclude: bool) -> Matches:
+    """The units of ``m`` that are (or with ``exclude``, are not) among ``ids``."""
+    listed = np.asarray(ids) if isinstance(ids, array) else np.fromiter(ids, np.int64, len(ids))
+    listed = listed[listed < len(m.found)]
+    keep = np.full(len(m.found), exclude)
+    keep[listed] = not exclude
+    return _kept(m.found & keep, m.scores)
+
+
+def _kept(found: np.ndarray, scores: np.ndarray) -> Matches:
+    """Matches with the scores of units that do not match set to 0.0, as combining needs."""
+    return Matches(found, np.where(found, scores, 0.0))
+
+
+def _boosted(m: Matches, boost: float) -> Matches:
+    return Matches(m.found, m.scores * boost)  # WrappingMatcher.score: child.score() * boost
+
+
+def _union(a: Matches, b: Matches) -> Matches:
+    """UnionMatcher: a unit in both scores a + b, in one only its own score (x + 0.0 is x)."""
+    return Matches(a.found | b.found, a.scores + b.scores)
+
+
+def _intersection(a: Matches, b: Matches) -> Matches:
+    """IntersectionMatcher: units in both, scoring a + b."""
+    return _kept(a.found & b.found, a.scores + b.scores)
+
+
+def _and_maybe(a: Matches, b: Matches) -> Matches:
+    """AndMaybeMatcher: a's units, adding b's score where b matches too."""
+    return _kept(a.found, a.scores + b.scores)
+
+
+def _and_not(a: Matches, b: Matches) -> Matches:
+    """AndNotMatcher: a's units that b does not match, with a's scores."""
+    return _kept(a.found & ~b.found, a.scores)
+
+
+_COMBINE: dict[type, Callable[[Matches, Matches], Matches]] = {
+    UnionMatcher: _union,
+    IntersectionMatcher: _intersection,
+    AndMaybeMatcher: _and_maybe,
+    AndNotMatcher: _and_not,
+}
+
+
+def top(m: Matches, limit: int) -> list[tuple[float, int]]:
+    """The best ``limit`` (score, id) in id order: highest scores, lower ids first on ties."""
+    ids = np.flatnonzero(m.found)
+    scores = m.scores[ids]
+    if len(ids) > limit:
+        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        near = scores >= cut  # every unit that can be among the best, ties included
+        ids, scores = ids[near], scores[near]
+        order = np.lexsort((ids, -scores))[:limit]
+        order.sort()
+        ids, scores = ids[order], scores[order]
+    return list(zip(scores.tolist(), ids.tolist(), strict=True))
+
+
+class ArrayScoredCollector(MatchedTermsCollector):
+    """A top-N search whose segments are scored as arrays when their matcher tree allows.
+
+    The best ``limit`` units of a segment are given to Whoosh's own top-N
+    collector in unit order, which keeps the same units it would keep after
+    seeing every match (ties go to the earlier unit either way). A segment
+    whose tree holds anything ``plan`` does not cover is collected by Whoosh.
+
+    A term counts as matched when it matches any unit the query matches.
+    Whoosh's collector sees only the units it scores, so it may note fewer
+    terms; snippets are the same either way, as a term found in a shown hit
+    matched that hit.
+    """
+
+    def collect_matches(self) -> None:
+        child = self.child
+        how = plan(child.matcher) if type(child) is TopCollector else None
+        if how is None or child.top_searcher.weighting.use_final:
+            super().collect_matches()
+            return
+        terms: list[TermMatches] = []
+        found = how(self.subsearcher.reader(), terms)
+        for score, docnum in top(found, child.limit):
+            child._collect(child.offset + docnum, score)
+        for term in terms:
+            if term.term in self.termdocs:
+                continue
+            both = term.ids[found.found[term.ids]]
+            if len(both):
+                self.termdocs[term.term].append(child.offset + int(both[0]))

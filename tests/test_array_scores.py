@@ -1,0 +1,130 @@
+"""search/array_scores.py: whole-segment scoring gives Whoosh's top units, scores and terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import collectors
+from whoosh import index as whoosh_index
+
+from index.fulltext import INDEX_NAME, FullTextIndex
+from search import array_scores
+from search import query as search_query
+from search.matched_terms import MatchedTermsCollector
+from tests.bench.passages import build_whoosh, query_set, read_jsonl, write_jsonl
+
+EXTRA = [  # the query language beyond the benchmark's mix
+    "prevent OR probation", "drugs NOT alcohol", "title:reoffending", "section:prevent",
+    "(community OR safety) AND partnership", "reoffending^3 youth", "meeting NOT minutes",
+    "doc_type:minutes prevent", "nosuchword", "haringey~ strategy",
+]
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> FullTextIndex:
+    """3,000 benchmark passages in several segments, every 7th unit deleted, then 300 more."""
+    work = tmp_path_factory.mktemp("array_scores")
+    passages = write_jsonl(work / "passages.jsonl", 3300)
+    lines = passages.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = work / "first.jsonl"
+    first.write_text("".join(lines[:3000]), encoding="utf-8")
+    build_whoosh(work / "index", first)
+    ix = whoosh_index.open_dir(str(work / "index"), indexname=INDEX_NAME)
+    writer = ix.writer()
+    for docnum in range(0, 3000, 7):
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+    rest = work / "rest.jsonl"
+    rest.write_text("".join(lines[3000:]), encoding="utf-8")
+    writer = ix.writer()
+    for unit in read_jsonl(rest):
+        writer.add_document(**unit)
+    writer.commit(merge=False)
+    ix.close()
+    return FullTextIndex(work / "index")
+
+
+def _collected(searcher: Any, q: Any, collector: Any) -> tuple[list[Any], set[Any]]:
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    return list(results.top_n), set(results.termdocs)
+
+
+def _every_match(searcher: Any, q: Any, limit: int) -> list[Any]:
+    """The best ``limit`` (score, unit) by Whoosh scoring every match, lower units first on ties."""
+    every = searcher.search(q, limit=None, terms=True)  # as a top-N search builds its matchers
+    best = sorted(((hit.score, -hit.docnum) for hit in every), reverse=True)[:limit]
+    return [(score, -negated) for score, negated in best]
+
+
+def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextIndex,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every query of the benchmark's mix and more: the (score, unit) pairs of Whoosh scoring
+    every match, to the last bit, and Whoosh's matched terms among ours, with and without
+    filters, over segments with deletions."""
+    searcher = segmented_index.searcher(weighting=search_query.WEIGHTING)
+    leaves = [seg for seg, _ in searcher.leaf_searchers()]
+    assert len(leaves) >= 2 and any(seg.reader().has_deletions() for seg in leaves)
+    planned = []
+    real_plan = array_scores.plan
+
+    def counted(matcher: Any) -> Any:
+        found = real_plan(matcher)
+        planned.append(found is not None)
+        return found
+
+    monkeypatch.setattr(array_scores, "plan", counted)
+    queries = [(q["text"], search_query.Filters(year_from=q.get("year_from"),
+                                                year_to=q.get("year_to"),
+                                                doc_type=q.get("doc_type")))
+               for q in query_set()] + [(text, search_query.Filters()) for text in EXTRA]
+    queries += [(text, search_query.Filters(year_from=2014, kind="passage"))
+                for text in EXTRA[:5]]
+    pruned_differs = []
+    for text, filters in queries:
+        q = search_query.restricted(search_query.parse_query(text, searcher.schema),
+                                    search_query.filter_query(filters, searcher.schema))
+        ours = _collected(searcher, q, array_scores.ArrayScoredCollector(
+            searcher.collector(limit=30)))
+        own = _collected(searcher, q, collectors.TermsCollector(searcher.collector(limit=30)))
+        assert ours[0] == _every_match(searcher, q, 30), text
+        if own[0] != ours[0]:
+            pruned_differs.append(text)
+        # Whoosh notes the terms of the units it scored; arrays score every match, so they
+        # may note more terms, never fewer (a term of a shown hit matched that hit)
+        assert own[1] <= ours[1], text
+    assert sum(planned) > len(planned) * 0.7, "most segments should be scored as arrays"
+    # Whoosh's pruning skips blocks by quality without a term's boost: only boosted queries
+    assert pruned_differs == ["reoffending^3 youth"]
+
+
+def test_the_search_output_is_the_same_either_way(segmented_index: FullTextIndex,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hits, snippets, totals and suggestions through search(), arrays against Whoosh alone."""
+    texts = [q["text"] for q in query_set()[::3]] + EXTRA
+
+    def run() -> list[Any]:
+        return [search_query.search(segmented_index, text, limit=10, per_doc=3)
+                for text in texts]
+
+    ours = run()
+    monkeypatch.setattr(search_query, "ArrayScoredCollector", MatchedTermsCollector)
+    assert [(r.hits, r.total, r.suggestion) for r in ours] == [
+        (r.hits, r.total, r.suggestion) for r in run()]
+
+
+def test_ties_go_to_the_earlier_unit_as_in_whoosh_heap() -> None:
+    """top(): the limit's best by score, the lower unit first among equal scores."""
+    scores = np.array([1.0, 3.0, 2.0, 3.0, 0.0, 2.0, 2.0, 3.0])
+    found = np.array([True, True, True, True, False, True, True, True])
+    m = array_scores.Matches(found, np.where(found, scores, 0.0))
+    heap = collectors.TopCollector(limit=4)
+    heap.items = []
+    heap.minscore = 0
+    for docnum in np.flatnonzero(found):
+        heap._collect(int(docnum), float(scores[docnum]))
+    assert sorted(array_scores.top(m, 4), key=lambda x: x[1]) == sorted(
+        ((s, -d) for s, d in heap.items), key=lambda x: x[1])
+    assert [d for _, d in array_scores.top(m, 4)] == [1, 2, 3, 7]
