@@ -242,6 +242,8 @@ class ArrayScoredCollector(MatchedTermsCollector):
     collector in unit order, which keeps the same units it would keep after
     seeing every match (ties go to the earlier unit either way). A segment
     whose tree holds anything ``plan`` does not cover is collected by Whoosh.
+    Scoring every match also gives the right top units where Whoosh's pruning
+    does not: it skips blocks by a quality that leaves out a term's boost.
 
     A term counts as matched when it matches any unit the query matches.
     Whoosh's collector sees only the units it scores, so it may note fewer
