@@ -44,8 +44,11 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
     return reader
 
 
-def _whole_lengths(self: Any, fieldname: str) -> bytes | None:
-    """The field's lengths column as bytes, one per document (None: the field keeps none)."""
+def whole_lengths(self: Any, fieldname: str) -> bytes | None:
+    """The field's lengths column as bytes, one per document (None: the field keeps none).
+
+    Also read by search/array_scores.py, which scores every posting of a term at once.
+    """
     reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if reader is None:
         return None
@@ -61,7 +64,7 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) 
     if whole is None:
         whole = self._whole = {}
     if fieldname not in whole:
-        whole[fieldname] = _whole_lengths(self, fieldname)
+        whole[fieldname] = whole_lengths(self, fieldname)
     data = whole[fieldname]
     if data is None:
         return default
@@ -74,6 +77,6 @@ def apply() -> bool:
     if not is_patched_release():
         return False
     W3PerDocReader._cached_reader = _cached_reader
-    if LENGTHS_COLUMN._typecode == "B":  # one byte per document, as _whole_lengths reads it
+    if LENGTHS_COLUMN._typecode == "B":  # one byte per document, as whole_lengths reads it
         W3PerDocReader.doc_field_length = _doc_field_length
     return True

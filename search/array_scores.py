@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TopCollector
 from whoosh.matching import (
     AndMaybeMatcher,
@@ -43,9 +43,12 @@ from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from index.whoosh_blocks import SplitBlockMatcher
+from index.whoosh_columns import whole_lengths
+from index.whoosh_release import is_patched_release
 from search.matched_terms import MatchedTermsCollector
 from search.restrict import AllowedOnly
 
+FITS = is_patched_release()  # the block and column internals read here are 2.7.5's
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -164,13 +167,8 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray | None:
     """The field's length in every unit of the segment, decoded as Whoosh decodes it."""
     cache = reader.__dict__.setdefault("_minutebook_lengths", {})
     if fieldname not in cache:
-        perdoc = reader._perdoc
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            cache[fieldname] = None
-        else:
-            raw = bytes(column._dbfile.get(column._basepos, column._count))
-            cache[fieldname] = _BYTE_LENGTHS[np.frombuffer(raw, dtype=np.uint8)]
+        raw = whole_lengths(reader._perdoc, fieldname)
+        cache[fieldname] = None if raw is None else _BYTE_LENGTHS[np.frombuffer(raw, np.uint8)]
     found: np.ndarray | None = cache[fieldname]
     return found
 
@@ -253,7 +251,7 @@ class ArrayScoredCollector(MatchedTermsCollector):
 
     def collect_matches(self) -> None:
         child = self.child
-        how = plan(child.matcher) if type(child) is TopCollector else None
+        how = plan(child.matcher) if FITS and type(child) is TopCollector else None
         if how is None or child.top_searcher.weighting.use_final:
             super().collect_matches()
             return
