@@ -47,7 +47,7 @@ WHOOSH_OWN = PhraseMatcher._get_spans  # kept for the tests
 MEMO_SIZE = 4096  # sets of positions remembered per phrase matcher
 
 
-def _plain(matcher: Any) -> bool:
+def plain_phrase(matcher: Any) -> bool:
     """True for words side by side in order, each a posting list with positions only."""
     return (
         matcher.slop == 1 and matcher.ordered and matcher.mindist == 1
@@ -77,7 +77,7 @@ def _get_spans(self: Any) -> list[Span]:
     """The phrase's spans in the current unit: starts where every word follows in place."""
     memo = self.__dict__.get("_memo")
     if memo is None:
-        memo = self._memo = {} if _plain(self) else False
+        memo = self._memo = {} if plain_phrase(self) else False
     if memo is False:
         return WHOOSH_OWN(self)
     values = tuple([m.value() for m in self.ms])

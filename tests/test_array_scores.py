@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import random
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 from whoosh import collectors
 from whoosh import index as whoosh_index
+from whoosh.formats import Positions
+from whoosh.matching import ListMatcher
 
 from index.fulltext import INDEX_NAME, FullTextIndex
-from search import array_scores
+from search import array_scores, whoosh_phrases
 from search import query as search_query
 from search.matched_terms import MatchedTermsCollector
 from tests.bench.passages import build_whoosh, query_set, read_jsonl, write_jsonl
@@ -67,12 +71,13 @@ def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextInde
     searcher = segmented_index.searcher(weighting=search_query.WEIGHTING)
     leaves = [seg for seg, _ in searcher.leaf_searchers()]
     assert len(leaves) >= 2 and any(seg.reader().has_deletions() for seg in leaves)
-    planned = []
+    planned: list[tuple[str, bool]] = []
     real_plan = array_scores.plan
+    current = [""]
 
     def counted(matcher: Any) -> Any:
         found = real_plan(matcher)
-        planned.append(found is not None)
+        planned.append((current[0], found is not None))
         return found
 
     monkeypatch.setattr(array_scores, "plan", counted)
@@ -84,6 +89,7 @@ def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextInde
                 for text in EXTRA[:5]]
     pruned_differs = []
     for text, filters in queries:
+        current[0] = text
         q = search_query.restricted(search_query.parse_query(text, searcher.schema),
                                     search_query.filter_query(filters, searcher.schema))
         ours = _collected(searcher, q, array_scores.ArrayScoredCollector(
@@ -95,7 +101,9 @@ def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextInde
         # Whoosh notes the terms of the units it scored; arrays score every match, so they
         # may note more terms, never fewer (a term of a shown hit matched that hit)
         assert own[1] <= ours[1], text
-    assert sum(planned) > len(planned) * 0.7, "most segments should be scored as arrays"
+    assert sum(used for _, used in planned) > len(planned) * 0.7, "most segments as arrays"
+    phrases = [used for text, used in planned if text.startswith('"')]
+    assert sum(phrases) >= len(phrases) / 2  # phrases too, where no unit is deleted
     # Whoosh's pruning skips blocks by quality without a term's boost: only boosted queries
     assert pruned_differs == ["reoffending^3 youth"]
 
@@ -128,3 +136,34 @@ def test_ties_go_to_the_earlier_unit_as_in_whoosh_heap() -> None:
     assert sorted(array_scores.top(m, 4), key=lambda x: x[1]) == sorted(
         ((s, -d) for s, d in heap.items), key=lambda x: x[1])
     assert [d for _, d in array_scores.top(m, 4)] == [1, 2, 3, 7]
+
+
+def _encoded(positions: list[int], stop: bool) -> bytes:
+    value = Positions().encode(positions)
+    return value if stop else value[:-1]  # stored with or without the pickle's STOP
+
+
+def test_phrase_units_are_those_of_whoosh_span_pairing() -> None:
+    """phrase_held: words side by side in order, decided for many units at once, as Whoosh's
+    own span pairing decides it one unit at a time (search/whoosh_phrases.py's check)."""
+    rng = random.Random(5)
+    for words in (2, 3, 4):
+        places: list[list[bytes]] = [[] for _ in range(words)]
+        expected = []
+        for unit in range(600):
+            lists = [sorted(rng.sample(range(rng.choice((3, 12, 40, 300))), rng.randint(1, 3)))
+                     for _ in range(words)]
+            if unit % 5 == 0:  # make some units hold the phrase
+                start = rng.choice(lists[0])
+                lists = [sorted(set(found) | {start + k}) for k, found in enumerate(lists)]
+            for k, found in enumerate(lists):
+                places[k].append(_encoded(found, stop=unit % 2 == 0))
+            phrase = SimpleNamespace(slop=1, ordered=True, mindist=1, ms=[
+                ListMatcher([unit], values=[places[k][-1]], format=Positions())
+                for k in range(words)])  # what Whoosh's phrase matcher reads at one unit
+            expected.append(bool(whoosh_phrases.WHOOSH_OWN(phrase)))
+        held = array_scores.phrase_held(places).tolist()
+        assert held == expected, words
+        assert 100 < sum(held) < 600
+        repeated = [found * 2 for found in places]  # titles and headings repeat positions
+        assert array_scores.phrase_held(repeated).tolist() == expected * 2
