@@ -53,7 +53,7 @@ from index.whoosh_columns import whole_lengths
 from index.whoosh_release import is_patched_release
 from search.matched_terms import MatchedTermsCollector
 from search.restrict import AllowedOnly
-from search.whoosh_phrases import PhraseMatcher, plain_phrase
+from search.whoosh_phrases import PhraseMatcher, plain_phrase, position_deltas
 
 FITS = is_patched_release()  # the block and column internals read here are 2.7.5's
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -89,10 +89,24 @@ class Run:
     want_values: set[int] = field(default_factory=set)  # id() of leaves a phrase reads
     ids: dict[int, np.ndarray] = field(default_factory=dict)  # their postings' units
     values: dict[int, list[bytes]] = field(default_factory=dict)  # and encoded positions
+    masks: dict[int, np.ndarray] = field(default_factory=dict)  # by id() of a set of units
 
     def unscored(self) -> Run:
         """The same segment for a clause whose terms are not matched terms (NOT)."""
-        return Run(self.reader, [], self.want_values, self.ids, self.values)
+        return Run(self.reader, [], self.want_values, self.ids, self.values, self.masks)
+
+    def mask(self, ids: Any) -> np.ndarray:
+        """Which units of the segment are among ``ids``, made once per set: the segment's
+        deleted units wrap every term of a query."""
+        key = id(ids)
+        if key not in self.masks:
+            size = self.reader.doc_count_all()
+            listed = (np.asarray(ids) if isinstance(ids, array)
+                      else np.fromiter(ids, np.int64, len(ids)))
+            found = np.zeros(size, dtype=bool)
+            found[listed[listed < size]] = True
+            self.masks[key] = found
+        return self.masks[key]
 
 
 Plan = Callable[[Run], Matches]
@@ -131,9 +145,9 @@ def _wrapped(matcher: Any) -> Plan | None:
     if kind is FilterMatcher:  # a segment's deleted units
         if matcher.boost != 1.0:
             return None
-        return lambda run: _filtered(inner(run), matcher._ids, matcher._exclude)
+        return lambda run: _filtered(inner(run), run.mask(matcher._ids), matcher._exclude)
     if kind is AllowedOnly:  # a search's filter (search/restrict.py)
-        return lambda run: _filtered(inner(run), matcher._ids, False)
+        return lambda run: _filtered(inner(run), run.mask(matcher._ids), False)
     return lambda run: _boosted(inner(run), matcher.boost)  # a boosted term
 
 
@@ -217,8 +231,7 @@ def _decoded(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     if all(value[_INT_SIZE:_INT_SIZE + 2] == b"\x80\x02" for value in values):
         deltas = loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
     else:  # not the layout this release writes: one value at a time, as Whoosh decodes it
-        deltas = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
-                  for v in values]
+        deltas = [position_deltas(v) for v in values]
     counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
     sums = np.cumsum(flat)
@@ -310,13 +323,9 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray | None:
     return found
 
 
-def _filtered(m: Matches, ids: Any, exclude: bool) -> Matches:
-    """The units of ``m`` that are (or with ``exclude``, are not) among ``ids``."""
-    listed = np.asarray(ids) if isinstance(ids, array) else np.fromiter(ids, np.int64, len(ids))
-    listed = listed[listed < len(m.found)]
-    keep = np.full(len(m.found), exclude)
-    keep[listed] = not exclude
-    return _kept(m.found & keep, m.scores)
+def _filtered(m: Matches, listed: np.ndarray, exclude: bool) -> Matches:
+    """The units of ``m`` that are (or with ``exclude``, are not) ``listed``."""
+    return _kept(m.found & (~listed if exclude else listed), m.scores)
 
 
 def _kept(found: np.ndarray, scores: np.ndarray) -> Matches:

@@ -293,7 +293,7 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
     collector = ArrayScoredCollector(
         searcher.collector(limit=fetch, sortedby=by_date, groupedby=groups)
-    )  # word queries scored as whole arrays (search/array_scores.py); matched terms noted
+    )  # queries scored as whole arrays where they can be (search/array_scores.py)
     searcher.search_with_collector(restricted(q, fq), collector)
     results = collector.results()
     results.formatter = _Brackets()

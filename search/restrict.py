@@ -40,7 +40,7 @@ class Restricted(query.WrappingQuery):
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         return AllowedOnly(self.child.matcher(searcher, context),
-                            allowed_ids(self.allowed, searcher))
+                           allowed_ids(self.allowed, searcher))
 
 
 class AllowedOnly(WrappingMatcher):

@@ -55,11 +55,17 @@ def plain_phrase(matcher: Any) -> bool:
     )
 
 
-def _positions(value: bytes) -> Iterator[int]:
-    """A posting's positions from its encoded value, as ``Positions.decode_positions``."""
+def position_deltas(value: bytes) -> list[int]:
+    """A posting's encoded positions as the gaps ``Positions.decode_positions`` adds up."""
     if not value.endswith(b"."):
         value += b"."
-    return accumulate(loads(value[_INT_SIZE:]))
+    deltas: list[int] = loads(value[_INT_SIZE:])
+    return deltas
+
+
+def _positions(value: bytes) -> Iterator[int]:
+    """A posting's positions from its encoded value, as ``Positions.decode_positions``."""
+    return accumulate(position_deltas(value))
 
 
 def _spans(values: tuple[bytes, ...]) -> list[Span]:
