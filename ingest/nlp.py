@@ -216,6 +216,19 @@ def find_entities(
     return [doc_entities(doc) for doc in docs], warning
 
 
+def find_rule_entities(texts: Sequence[str], model: str = MODEL_NAME) -> list[list[Entity]]:
+    """Entities of each text from the domain rules alone: the same pipeline, model switched off.
+
+    For table cells that are labels, dates or figures, where the model costs
+    time and finds little but noise.
+    """
+    nlp, _ = load_pipeline(model)
+    if nlp is None or not texts:
+        return [[] for _ in texts]
+    off = [name for name in nlp.pipe_names if name != RULER_NAME]
+    return [doc_entities(doc) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE, disable=off)]
+
+
 def doc_entities(doc: Any) -> list[Entity]:
     """A spaCy Doc's entities as plain values with minutebook labels."""
     out: list[Entity] = []

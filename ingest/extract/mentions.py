@@ -1,21 +1,27 @@
 """Mentions: every named person, organisation, place and programme, page by page.
 
-Each page's running text (wrapped lines joined, headings kept apart) and
-each table row go through the NLP in one batch per document. Known
-acronyms and aliases fold to one canonical name so that "IOM" and
-"Integrated Offender Management" share an entity id and a look-up finds
-both.
+The statistical model reads what is written as prose: each page's running
+text (wrapped lines joined, headings kept apart) and the table cells that
+are prose or name people and bodies (a column headed Lead, Owner, Name,
+Organisation, ...; a row keyed Author, Contact, ...). The other cells (labels, dates, figures,
+statuses) are read by the domain rules alone: there the model costs a
+quarter of the NLP time and mostly takes words such as "Complete" or
+"Draft" for names. Known acronyms and aliases fold to one canonical name
+so that "IOM" and "Integrated Offender Management" share an entity id and
+a look-up finds both.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
-from ingest.document import Document, Line, Page
+from ingest.document import Document, Line, Page, TableGrid
+from ingest.extract.tables import looks_like_header
 from ingest.ids import record_id, slug_id
-from ingest.nlp import Entity, domain_vocabulary, find_entities
+from ingest.nlp import Entity, domain_vocabulary, find_entities, find_rule_entities
 from ingest.normalize import clean_space, dehyphenate, split_honorific
 from ingest.records import Mention
 
@@ -23,6 +29,14 @@ GLYPH_RE = re.compile(r"\(cid:\d+\)")  # unmapped glyphs (bullets) left by PDF t
 LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 POSSESSIVE_RE = re.compile(r"['’]s$")
 WRAPPED_SHARE = 0.75  # a line this share of the longest line's length reached the margin
+PROSE_WORDS = 10  # a table cell of this many words is prose: the model reads it
+LABEL_WORDS = 6  # a header or row key is a short label
+NAMES_LABEL_RE = re.compile(
+    r"owner|lead|responsib|by whom|^who\b|officer|name|chair|contact|author|member|speaker"
+    r"|organi[sz]ation|agency|partner|service|team|body|role|position|post\b|job"
+    r"|^report (?:to|for)\b",
+    re.IGNORECASE,
+)  # a column or row labelled so holds names of people or bodies
 # Words of meeting papers the small model takes for names of people or bodies.
 GENERIC_WORDS = frozenset(
     {
@@ -33,30 +47,43 @@ GENERIC_WORDS = frozenset(
 )  # fmt: skip
 
 
+class NlpText(NamedTuple):
+    """A text for the NLP, its page, and whether the model reads it (else the rules alone)."""
+
+    page: int
+    text: str
+    model: bool
+
+
 def extract_mentions(doc: Document) -> tuple[list[Mention], list[str]]:
     """One Mention per entity occurrence, with its page; plus NLP warnings (model missing)."""
-    pages, texts = document_texts(doc.pages)
-    found, warning = find_entities(texts)
+    texts = document_texts(doc.pages)
+    modelled = [t for t in texts if t.model]
+    found, warning = find_entities([t.text for t in modelled])
+    ruled = iter(find_rule_entities([t.text for t in texts if not t.model]))
+    by_model = iter(found)
     mentions: list[Mention] = []
-    for page, entities in zip(pages, found, strict=True):
-        for entity in entities:
-            mention = entity_to_mention(entity, doc.id, page)
+    for text in texts:
+        for entity in next(by_model) if text.model else next(ruled):
+            mention = entity_to_mention(entity, doc.id, text.page)
             if mention is not None:
                 mention.id = record_id(doc.id, "mention", len(mentions) + 1)
                 mentions.append(mention)
     return mentions, [warning] if warning else []
 
 
-def document_texts(pages: Sequence[Page]) -> tuple[list[int], list[str]]:
-    """(page numbers, texts): each page's running text, then one text per table row."""
-    numbers: list[int] = []
-    texts: list[str] = []
+def document_texts(pages: Sequence[Page]) -> list[NlpText]:
+    """Each page's running text, then its table rows, each split into what the model
+    reads (prose, and cells under a label naming people or bodies) and what the rules
+    alone read (the other cells)."""
+    out: list[NlpText] = []
+    named = iter(named_columns(pages))
     for page in pages:
-        for text in [lines_to_text(page.lines), *table_row_texts(page)]:
-            if text.strip():
-                numbers.append(page.number)
-                texts.append(text)
-    return numbers, texts
+        out.append(NlpText(page.number, lines_to_text(page.lines), True))
+        for grid in page.tables:
+            for modelled, ruled in table_row_texts(grid, next(named)):
+                out += [NlpText(page.number, modelled, True), NlpText(page.number, ruled, False)]
+    return [t for t in out if t.text.strip()]
 
 
 def lines_to_text(lines: Sequence[Line]) -> str:
@@ -80,13 +107,57 @@ def lines_to_text(lines: Sequence[Line]) -> str:
     return "\n".join(dehyphenate(block) for block in blocks)
 
 
-def table_row_texts(page: Page) -> list[str]:
-    """Each table row as one text, cells separated so they read as separate phrases."""
-    return [
-        "; ".join(clean_space(GLYPH_RE.sub(" ", cell)) for cell in row if cell.strip())
-        for grid in page.tables
-        for row in grid.rows
-    ]
+def table_row_texts(grid: TableGrid, named: NamedColumns) -> Iterator[tuple[str, str]]:
+    """(cells for the model, cells for the rules) of each row of a table, cells separated
+    so they read as separate phrases."""
+    for number, row in enumerate(grid.rows):
+        cells = [clean_space(GLYPH_RE.sub(" ", cell)) for cell in row]
+        names = frozenset() if named.header and number == 0 else named.columns
+        keyed = not named.header and len(cells) == 2 and is_names_label(cells[0])
+        read = [i in names or (keyed and i == 1) or is_prose(c) for i, c in enumerate(cells)]
+        yield ("; ".join(c for c, m in zip(cells, read, strict=True) if c and m),
+               "; ".join(c for c, m in zip(cells, read, strict=True) if c and not m))
+
+
+class NamedColumns(NamedTuple):
+    """The columns of a table whose header names people or bodies, and whether its own
+    first row is a header (else it has none, or carries on a table from the page before)."""
+
+    columns: frozenset[int]
+    header: bool
+
+
+def named_columns(pages: Sequence[Page]) -> list[NamedColumns]:
+    """The NamedColumns of each table of the pages, in order: from its own header, or, for
+    a headerless table continuing one on the page before, that table's."""
+    out: list[NamedColumns] = []
+    last: tuple[TableGrid, NamedColumns] | None = None
+    for page in pages:
+        for grid in page.tables:
+            header = grid.rows[0] if grid.rows and looks_like_header(grid.rows[0]) else ()
+            found = NamedColumns(
+                frozenset(i for i, cell in enumerate(header) if is_names_label(cell)),
+                bool(header))
+            if not header and last and continues(last[0], grid):
+                found = NamedColumns(last[1].columns, False)
+            out.append(found)
+            last = (grid, found)
+    return out
+
+
+def continues(before: TableGrid, grid: TableGrid) -> bool:
+    """A table on the next page, as wide, that may carry on the one before."""
+    width = len(before.rows[0]) if before.rows else 0
+    return grid.page == before.page + 1 and bool(grid.rows) and len(grid.rows[0]) == width
+
+
+def is_names_label(cell: str) -> bool:
+    """A short header or row key over names: 'Lead', 'Owner', 'Name', 'Organisation', ..."""
+    return 0 < len(cell.split()) <= LABEL_WORDS and bool(NAMES_LABEL_RE.search(cell))
+
+
+def is_prose(cell: str) -> bool:
+    return len(cell.split()) >= PROSE_WORDS
 
 
 def entity_to_mention(entity: Entity, document_id: str, page: int) -> Mention | None:
