@@ -9,14 +9,14 @@ path. The speed-up is measured and printed, not asserted.
 
 from __future__ import annotations
 
-import statistics
-import time
+import ctypes
 from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
+import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.utils import extract_words
 from test_bad_input import BAD
@@ -27,6 +27,7 @@ from ingest.readers import pdfium_text
 from ingest.readers.layout import column_boxes, may_have_gutter
 from ingest.readers.pdf import _read_page
 from ingest.settings import ReadSettings
+from tests.bench import reader_speed
 
 SETTINGS = ReadSettings()
 CORPUS = [p for p in sorted(CORPUS_PDF.glob("*.pdf")) if "scanned" not in p.name]
@@ -143,52 +144,11 @@ def test_a_page_whose_fonts_are_unknown_is_declined() -> None:
         doc.close()
 
 
-def _read_all(paths: list[Path], fast: bool) -> int:
-    pages = 0
-    for path in paths:
-        doc = pdfium_text.open_pdfium(path) if fast else None
-        try:
-            with pdfplumber.open(path) as pdf:
-                for number, page in enumerate(pdf.pages, start=1):
-                    try:
-                        got = _fast_page(doc, number, page)
-                        if got is None:
-                            _read_page(page, number, SETTINGS)
-                    finally:
-                        page.close()
-                    pages += 1
-        finally:
-            if doc is not None:
-                doc.close()
-    return pages
-
-
-def _rate(paths: list[Path], fast: bool, runs: int = 5) -> float:
-    times = []
-    pages = 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        pages = _read_all(paths, fast)
-        times.append(time.perf_counter() - start)
-    return pages / statistics.median(times)
-
-
 def test_report_speed_up_on_minutes(capsys: pytest.CaptureFixture[str]) -> None:
-    minutes = [p for p in CORPUS if "minutes" in p.name]
-    text_only: list[Path] = []
-    for path in minutes:
-        with pdfplumber.open(path) as pdf:
-            if not any(p.find_tables(SETTINGS.table_settings()) for p in pdf.pages):
-                text_only.append(path)
-            for page in pdf.pages:
-                page.close()
-    rows = []
-    for label, paths in (("all minutes", minutes), ("minutes without tables", text_only)):
-        slow, fast = _rate(paths, fast=False), _rate(paths, fast=True)
-        rows.append(
-            f"{label}: pdfplumber {slow:.1f} pages/s, pdfium path {fast:.1f} pages/s, "
-            f"x{fast / slow:.1f} (median of 5)"
-        )
+    """Printed, not asserted: each reader timed in processes of its own, alternating
+    (tests/bench/reader_speed.py)."""
+    rows = reader_speed.compare()
+    assert [row.split(":")[0] for row in rows] == ["all minutes", "minutes without tables"]
     with capsys.disabled():
         print("\n" + "\n".join(rows))
 
@@ -270,3 +230,73 @@ def test_bullet_verdicts_on_the_corpus_agree_with_pdfminer() -> None:
                 assert bullets == {expected}, f"{path.name} page {page.page_number}"
                 settled[verdict] += 1
     assert settled["cid"] >= 10, settled
+
+
+# ----------------------------------------------------------------------------- page text
+
+
+def _one_by_one(textpage: Any) -> str:
+    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    return "".join(chr(pdfium_text._UNICODE(address, i)) for i in range(count))
+
+
+def _hyphens_as_dashes(text: str) -> str:
+    return "".join(pdfium_text.HYPHEN_MARKS.get(ch, ch) for ch in text)
+
+
+def test_the_page_text_in_one_call_lines_up_with_the_characters() -> None:
+    """On every corpus page, FPDFText_GetText gives one character per index, the one
+    pdfium gives for that index alone (its marker for a line-end hyphen aside)."""
+    pages = 0
+    for path in CORPUS:
+        doc = pdfium_text.open_pdfium(path)
+        try:
+            for page in doc:
+                textpage = page.get_textpage()
+                count = pdfium_c.FPDFText_CountChars(textpage.raw)
+                bulk = pdfium_text._page_text(textpage.raw, count)
+                assert len(bulk) == count
+                assert _hyphens_as_dashes(bulk) == _hyphens_as_dashes(_one_by_one(textpage))
+                pages += 1
+                textpage.close()
+                page.close()
+        finally:
+            doc.close()
+    assert pages > 30
+
+
+def test_a_page_text_that_does_not_line_up_is_read_one_character_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When pdfium leaves a character out of its text (a control character) or writes a
+    surrogate pair, each character is asked for on its own, and the page reads the same."""
+    path = next(p for p in CORPUS if "minutes" in p.name)
+    own = pdfium_c.FPDFText_GetText
+    with pdfplumber.open(path) as pdf:
+        doc = pdfium_text.open_pdfium(path)
+        try:
+            page = pdf.pages[0]
+            expected = _fast_page(doc, 1, page)
+            for left_out in (True, False):  # a character left out; a surrogate pair
+
+                def fake(tp: Any, start: int, count: int, buffer: Any, *, gap: bool = left_out
+                         ) -> int:
+                    written = int(own(tp, start, count, buffer))
+                    if not gap:
+                        buffer[0] = 0xD83D
+                        return written
+                    for k in range(count - 1):
+                        buffer[k] = buffer[k + 1]
+                    buffer[count - 1] = 0
+                    return written - 1
+
+                monkeypatch.setattr(pdfium_c, "FPDFText_GetText", fake)
+                textpage = doc[0].get_textpage()
+                count = pdfium_c.FPDFText_CountChars(textpage.raw)
+                assert pdfium_text._page_text(textpage.raw, count) == _one_by_one(textpage)
+                textpage.close()
+                assert _fast_page(doc, 1, page) == expected is not None
+            page.close()
+        finally:
+            doc.close()

@@ -60,7 +60,8 @@ WINANSI_UNUSED = (127, 129, 141, 143, 144, 157)  # pdfium: a bullet; pdfminer: '
 HEX_STRING_RE = re.compile(rb"(?<!<)<(?!<)")  # a '<' not part of '<<' opens a hex string
 WINANSI, OTHER = "winansi", "other"  # a standard-font bullet: its font's encoding
 SUBSET_RE = re.compile(r"^[A-Z]{6}\+")
-HYPHEN_MARKS = {0x02: "-", 0xFFFE: "-"}  # pdfium's marker for a hyphen ending a line
+HYPHEN_MARKS = {"\x02": "-", "\ufffe": "-"}  # pdfium's marker for a hyphen ending a line
+SURROGATE_RE = re.compile("[\ud800-\udfff]")  # half of a character UTF-16 cannot hold in one
 
 Char = dict[str, Any]  # a pdfplumber char dict
 Bbox = tuple[float, float, float, float]
@@ -341,6 +342,7 @@ def _chars(
     dict literal per glyph, in pdfplumber's top-left coordinates, PDF points.
     """
     count = pdfium_c.FPDFText_CountChars(tp)
+    texts = _page_text(tp, count)
     infos: dict[int, _ObjInfo] = {}
     out: list[Char] = []
     bullets: dict[int, str] = {}
@@ -358,10 +360,10 @@ def _chars(
         if info is None:
             obj = ctypes.cast(key, pdfium_c.FPDF_PAGEOBJECT)
             info = infos[key] = _obj_info(tp, i, obj, fonts)
-        code = _UNICODE(page, i)
-        if code == 0 or _MAP_ERROR(page, i):
+        text = texts[i]
+        if text == "\0" or _MAP_ERROR(page, i):
             raise NeedsLayout("a glyph without a unicode mapping")
-        text = HYPHEN_MARKS.get(code) or chr(code)
+        text = HYPHEN_MARKS.get(text, text)
         _ORIGIN(page, i, x_at, y_at)
         x, y = ox.value, oy.value
         if key == last_key and x == last_x and y == last_y:
@@ -387,6 +389,22 @@ def _chars(
     if set(infos) != objects:
         raise NeedsLayout("pdfium dropped or added a text object")
     return out, bullets
+
+
+def _page_text(tp: Any, count: int) -> str:
+    """The character at each index of a text page, from one pdfium call when it can be sure.
+
+    ``FPDFText_GetText`` leaves out control characters and writes UTF-16, so its
+    text lines up with the indices only when it has one unit per character and no
+    surrogate pair; otherwise each character is asked for on its own, as before.
+    """
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(tp, 0, count, buffer)
+    text = bytes(buffer)[: 2 * count].decode("utf-16-le", "surrogatepass")
+    if written == count + 1 and not SURROGATE_RE.search(text):
+        return text
+    page = ctypes.cast(tp, ctypes.c_void_p).value
+    return "".join(chr(_UNICODE(page, i)) for i in range(count))
 
 
 # ----------------------------------------------------------------------------- lines
