@@ -52,6 +52,11 @@ DOMAIN_TERMS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Met Police", "Metropolitan Police Service", "MPS"),
     ),
     "Haringey Council": ("ORG", ("London Borough of Haringey", "LB Haringey")),
+    "Community Safety Partnership": (
+        "ORG",
+        ("CSP", "Haringey CSP", "Haringey Community Safety Partnership"),
+    ),
+    "Offender Management Group": ("ORG", ("OMG", "Haringey Offender Management Group")),
     "Home Office": ("ORG", ()),
     "Public Health": ("ORG", ()),
     "Victim Support": ("ORG", ()),

@@ -359,6 +359,19 @@ def test_the_model_reads_prose_and_cells_that_name_people_or_bodies() -> None:
     assert ("MOPAC", "ORG", 2) in {(m.text, m.label, m.page) for m in mentions}  # by the rules
 
 
+def test_padded_rows_of_a_text_table_are_read_like_the_pdf_ones() -> None:
+    """A text table pads its rows with empty cells: the header is still found, and so is a
+    row keyed 'Author', also in a key-value table whose first row looks like a header."""
+    pages = [Page(1, [], [
+        grid(1, [("No", "Objective", "Lead", "", ""), ("1a", "Use the data", "Jo Bloggs", "", "")],
+             100.0, 300.0),
+        grid(1, [("Report to", "Haringey CSP", "", ""), ("Author", "Olga Sevcenco", "", "")],
+             400.0, 500.0),
+    ])]
+    modelled = [t.text for t in document_texts(pages) if t.model]
+    assert modelled == ["Jo Bloggs", "Haringey CSP", "Olga Sevcenco"]
+
+
 def test_table_cells_give_people_and_bodies_but_not_statuses() -> None:
     """On the corpus: the action log's owners and the attendance table's names and
     organisations are found; its statuses ('Complete', 'Draft') are no longer taken for
@@ -377,6 +390,8 @@ def test_table_cells_give_people_and_bodies_but_not_statuses() -> None:
     attendance = found("2021-02_csp_minutes.pdf")
     assert {("Ayshe Simsek", "PERSON"), ("Victim Support", "ORG"), ("Sandeep Broca", "PERSON"),
             ("North Area BCU", "ORG")} <= attendance  # Name, Organisation and Role columns
+    strategy = found("2011-04_reducing_reoffending_strategy.pdf")
+    assert {("OMG", "ORG"), ("CSP", "ORG")} <= strategy  # in short cells, by the rules
     highlight = found("2025-12_combating_drugs_partnership_highlight_report.pdf")
     assert {("Olga Sevcenco", "PERSON"), ("Haringey Community Safety Partnership", "ORG")} <= (
         highlight)  # rows keyed 'Author' and 'Report to'

@@ -113,8 +113,11 @@ def table_row_texts(grid: TableGrid, named: NamedColumns) -> Iterator[tuple[str,
     for number, row in enumerate(grid.rows):
         cells = [clean_space(GLYPH_RE.sub(" ", cell)) for cell in row]
         names = frozenset() if named.header and number == 0 else named.columns
-        keyed = not named.header and len(cells) == 2 and is_names_label(cells[0])
-        read = [i in names or (keyed and i == 1) or is_prose(c) for i, c in enumerate(cells)]
+        filled = [i for i, cell in enumerate(cells) if cell]
+        # 'Author | name' (empty cells aside), also where such rows were taken for a header
+        keyed = len(filled) == 2 and filled[0] == 0 and is_names_label(cells[0])
+        read = [(i == filled[1] if keyed else i in names) or is_prose(c)
+                for i, c in enumerate(cells)]
         yield ("; ".join(c for c, m in zip(cells, read, strict=True) if c and m),
                "; ".join(c for c, m in zip(cells, read, strict=True) if c and not m))
 
@@ -134,7 +137,8 @@ def named_columns(pages: Sequence[Page]) -> list[NamedColumns]:
     last: tuple[TableGrid, NamedColumns] | None = None
     for page in pages:
         for grid in page.tables:
-            header = grid.rows[0] if grid.rows and looks_like_header(grid.rows[0]) else ()
+            first = trim_end(grid.rows[0]) if grid.rows else ()
+            header = first if first and looks_like_header(first) else ()
             found = NamedColumns(
                 frozenset(i for i, cell in enumerate(header) if is_names_label(cell)),
                 bool(header))
@@ -143,6 +147,14 @@ def named_columns(pages: Sequence[Page]) -> list[NamedColumns]:
             out.append(found)
             last = (grid, found)
     return out
+
+
+def trim_end(row: Sequence[str]) -> tuple[str, ...]:
+    """A row without its trailing empty cells (a text table pads its rows to its widest)."""
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return tuple(row[:end])
 
 
 def continues(before: TableGrid, grid: TableGrid) -> bool:
