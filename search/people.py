@@ -140,12 +140,11 @@ def _json_list(text: str | None) -> list[str]:
 
 def entity_profile(store: RecordStore, name: str) -> dict[str, Any] | None:
     """Mentions of an organisation, programme or place by any spelling, by year and paper."""
-    choices = {
-        r["entity_id"]: r["text"]
+    texts = [  # every spelling of every entity: "IOM" finds the programme as its name does
+        (r["entity_id"], r["text"])
         for r in store.iter_rows("SELECT DISTINCT entity_id, text FROM mentions "
                                  "WHERE label != 'PERSON' AND entity_id IS NOT NULL")
-    }
-    texts = list(choices.items())
+    ]
     best = process.extractOne(name, [t for _, t in texts], scorer=fuzz.WRatio,
                               processor=utils.default_process, score_cutoff=NAME_CUTOFF)
     if best is None:

@@ -50,6 +50,9 @@ def test_entity_folds_acronym_and_long_form(corpus_home: Path) -> None:
     profile = json.loads(out)
     assert "IOM" in profile["spellings"]
     assert len(profile["mentions_by_year"]) >= 4  # the thread runs over many years
+    for spelling in ("IOM", "CSP"):  # by any spelling, not only the last one stored
+        code, out, _ = invoke(corpus_home, "entity", spelling, "--json")
+        assert code == 0 and spelling in json.loads(out)["spellings"]
 
 
 def test_unknown_person_exits_1(corpus_home: Path) -> None:
