@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from ingest.document import Document, Line, Page, TableGrid
-from ingest.extract.tables import looks_like_header
+from ingest.document import Document, Line, Page
+from ingest.extract.tables import drop_empty_columns, merge_page_breaks, split_header
 from ingest.ids import record_id, slug_id
 from ingest.nlp import Entity, domain_vocabulary, find_entities, find_rule_entities
 from ingest.normalize import clean_space, dehyphenate, split_honorific
@@ -58,10 +58,8 @@ class NlpText(NamedTuple):
 def extract_mentions(doc: Document) -> tuple[list[Mention], list[str]]:
     """One Mention per entity occurrence, with its page; plus NLP warnings (model missing)."""
     texts = document_texts(doc.pages)
-    modelled = [t for t in texts if t.model]
-    found, warning = find_entities([t.text for t in modelled])
-    ruled = iter(find_rule_entities([t.text for t in texts if not t.model]))
-    by_model = iter(found)
+    found, warning = find_entities([t.text for t in texts if t.model])
+    by_model, ruled = iter(found), iter(find_rule_entities([t.text for t in texts if not t.model]))
     mentions: list[Mention] = []
     for text in texts:
         for entity in next(by_model) if text.model else next(ruled):
@@ -76,13 +74,14 @@ def document_texts(pages: Sequence[Page]) -> list[NlpText]:
     """Each page's running text, then its table rows, each split into what the model
     reads (prose, and cells under a label naming people or bodies) and what the rules
     alone read (the other cells)."""
+    rows_by_page: dict[int, list[tuple[str, str]]] = {}
+    for number, modelled, ruled in table_row_texts(pages):
+        rows_by_page.setdefault(number, []).append((modelled, ruled))
     out: list[NlpText] = []
-    named = iter(named_columns(pages))
     for page in pages:
         out.append(NlpText(page.number, lines_to_text(page.lines), True))
-        for grid in page.tables:
-            for modelled, ruled in table_row_texts(grid, next(named)):
-                out += [NlpText(page.number, modelled, True), NlpText(page.number, ruled, False)]
+        for modelled, ruled in rows_by_page.get(page.number, []):
+            out += [NlpText(page.number, modelled, True), NlpText(page.number, ruled, False)]
     return [t for t in out if t.text.strip()]
 
 
@@ -107,60 +106,29 @@ def lines_to_text(lines: Sequence[Line]) -> str:
     return "\n".join(dehyphenate(block) for block in blocks)
 
 
-def table_row_texts(grid: TableGrid, named: NamedColumns) -> Iterator[tuple[str, str]]:
-    """(cells for the model, cells for the rules) of each row of a table, cells separated
-    so they read as separate phrases."""
-    for number, row in enumerate(grid.rows):
-        cells = [clean_space(GLYPH_RE.sub(" ", cell)) for cell in row]
-        names = frozenset() if named.header and number == 0 else named.columns
-        filled = [i for i, cell in enumerate(cells) if cell]
-        # 'Author | name' (empty cells aside), also where such rows were taken for a header
-        keyed = len(filled) == 2 and filled[0] == 0 and is_names_label(cells[0])
-        read = [(i == filled[1] if keyed else i in names) or is_prose(c)
-                for i, c in enumerate(cells)]
-        yield ("; ".join(c for c, m in zip(cells, read, strict=True) if c and m),
-               "; ".join(c for c, m in zip(cells, read, strict=True) if c and not m))
+def table_row_texts(pages: Sequence[Page]) -> Iterator[tuple[int, str, str]]:
+    """(page, cells for the model, cells for the rules) of each table row, cells separated
+    so they read as separate phrases.
 
-
-class NamedColumns(NamedTuple):
-    """The columns of a table whose header names people or bodies, and whether its own
-    first row is a header (else it has none, or carries on a table from the page before)."""
-
-    columns: frozenset[int]
-    header: bool
-
-
-def named_columns(pages: Sequence[Page]) -> list[NamedColumns]:
-    """The NamedColumns of each table of the pages, in order: from its own header, or, for
-    a headerless table continuing one on the page before, that table's."""
-    out: list[NamedColumns] = []
-    last: tuple[TableGrid, NamedColumns] | None = None
-    for page in pages:
-        for grid in page.tables:
-            first = trim_end(grid.rows[0]) if grid.rows else ()
-            header = first if first and looks_like_header(first) else ()
-            found = NamedColumns(
-                frozenset(i for i, cell in enumerate(header) if is_names_label(cell)),
-                bool(header))
-            if not header and last and continues(last[0], grid):
-                found = NamedColumns(last[1].columns, False)
-            out.append(found)
-            last = (grid, found)
-    return out
-
-
-def trim_end(row: Sequence[str]) -> tuple[str, ...]:
-    """A row without its trailing empty cells (a text table pads its rows to its widest)."""
-    end = len(row)
-    while end and not row[end - 1].strip():
-        end -= 1
-    return tuple(row[:end])
-
-
-def continues(before: TableGrid, grid: TableGrid) -> bool:
-    """A table on the next page, as wide, that may carry on the one before."""
-    width = len(before.rows[0]) if before.rows else 0
-    return grid.page == before.page + 1 and bool(grid.rows) and len(grid.rows[0]) == width
+    Rows are read by logical table (tables.py: a table carried over a page break is
+    one, its repeated header dropped, padding columns too), so a continuation keeps
+    its header's columns that name people or bodies.
+    """
+    for part in merge_page_breaks(pages):
+        rows = drop_empty_columns(part.rows)
+        header, _ = split_header(rows)
+        columns = {i for i, cell in enumerate(header) if is_names_label(cell)}
+        for number, (page, row) in enumerate(zip(part.row_pages, rows, strict=True)):
+            cells = [clean_space(GLYPH_RE.sub(" ", cell)) for cell in row]
+            names = set() if header and number == 0 else columns
+            filled = [i for i, cell in enumerate(cells) if cell]
+            # 'Author | name' (empty cells aside), also where such rows were taken for a header
+            keyed = len(filled) == 2 and filled[0] == 0 and is_names_label(cells[0])
+            read = [(i == filled[1] if keyed else i in names) or is_prose(c)
+                    for i, c in enumerate(cells)]
+            yield (page,
+                   "; ".join(c for c, m in zip(cells, read, strict=True) if c and m),
+                   "; ".join(c for c, m in zip(cells, read, strict=True) if c and not m))
 
 
 def is_names_label(cell: str) -> bool:

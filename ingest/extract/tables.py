@@ -35,13 +35,14 @@ TABLE_LABEL_RE = re.compile(r"^(?:table|figure)\s+\d", re.IGNORECASE)
 
 
 @dataclass
-class _Part:
+class TablePart:
     """A table being assembled: its rows, where it starts and which pages it covers."""
 
     page: int
     last_page: int
     rows: Rows
     caption: str | None
+    row_pages: list[int]  # the page each row is printed on
 
 
 def extract_tables(doc: Document) -> list[Table]:
@@ -70,9 +71,9 @@ def extract_tables(doc: Document) -> list[Table]:
 # --- page breaks -------------------------------------------------------------------------
 
 
-def merge_page_breaks(pages: Sequence[Page]) -> list[_Part]:
+def merge_page_breaks(pages: Sequence[Page]) -> list[TablePart]:
     """Grids in reading order, each continuation folded into the table it continues."""
-    parts: list[_Part] = []
+    parts: list[TablePart] = []
     previous: tuple[Page, TableGrid] | None = None
     for page in pages:
         for grid in page.tables:
@@ -81,7 +82,8 @@ def merge_page_breaks(pages: Sequence[Page]) -> list[_Part]:
                 append_continuation(parts[-1], rows, page.number)
             else:
                 caption = caption_above(page.lines, grid.top)
-                parts.append(_Part(page.number, page.number, rows, caption))
+                parts.append(TablePart(page.number, page.number, rows, caption,
+                                       [page.number] * len(rows)))
             previous = (page, grid)
     for part in parts:
         if part.last_page != part.page:
@@ -119,12 +121,13 @@ def repeats_header(rows: Rows, first_row: Sequence[str]) -> bool:
     return fuzz.ratio(row_key(header), row_key(first_row)) >= REPEAT_HEADER_SIMILARITY
 
 
-def append_continuation(part: _Part, rows: Rows, page: int) -> None:
+def append_continuation(part: TablePart, rows: Rows, page: int) -> None:
     """Add a continuation's rows to ``part``, its repeated header row dropped."""
     if rows and repeats_header(part.rows, rows[0]):
         rows = rows[1:]
     width = row_width(part.rows)
     part.rows.extend((row + [""] * width)[: max(width, len(row))] for row in rows)
+    part.row_pages.extend([page] * len(rows))
     part.last_page = page
 
 
