@@ -8,7 +8,7 @@ in the machine's speed reach both sides of a ratio alike.
 
     python -m tests.bench.reader_speed            # the report (3 rounds)
     python -m tests.bench.reader_speed 7          # the report over 7 rounds
-    python -m tests.bench.reader_speed fast       # one reader's rates, as JSON
+    python -m tests.bench.reader_speed fast < SETS.json   # one reader's rates, as JSON
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ def read_all(paths: list[Path], fast: bool) -> int:
     return pages
 
 
-def rates(fast: bool) -> dict[str, float]:
+def rates(fast: bool, sets: dict[str, list[Path]]) -> dict[str, float]:
     """Pages/s of one reader on each set: the median of PASSES passes after a first one."""
     out = {}
-    for label, paths in minutes().items():
+    for label, paths in sets.items():
         read_all(paths, fast)
         times = []
         pages = 0
@@ -86,18 +86,22 @@ def rates(fast: bool) -> dict[str, float]:
     return out
 
 
-def _rates_in_new_process(fast: bool) -> dict[str, float]:
+def _rates_in_new_process(fast: bool, sets: dict[str, list[Path]]) -> dict[str, float]:
+    """``rates`` in a fresh interpreter, the sets handed over on its standard input."""
     args = [sys.executable, "-m", "tests.bench.reader_speed", "fast" if fast else "pdfplumber"]
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
+    given = json.dumps({label: [str(p) for p in paths] for label, paths in sets.items()})
+    done = subprocess.run(args, cwd=ROOT, input=given, capture_output=True, text=True,
+                          check=True)
     return dict(json.loads(done.stdout))
 
 
 def compare(rounds: int = 3) -> list[str]:
     """One line per set: both readers' median pages/s and the median of the rounds' ratios."""
+    sets = minutes()
     runs: dict[bool, list[dict[str, float]]] = {False: [], True: []}
     for _ in range(rounds):
         for fast in (False, True):
-            runs[fast].append(_rates_in_new_process(fast))
+            runs[fast].append(_rates_in_new_process(fast, sets))
     rows = []
     for label in runs[False][0]:
         slow = [r[label] for r in runs[False]]
@@ -113,6 +117,8 @@ def compare(rounds: int = 3) -> list[str]:
 
 if __name__ == "__main__":
     if sys.argv[1:] in (["fast"], ["pdfplumber"]):
-        print(json.dumps(rates(sys.argv[1] == "fast")))
+        given = json.load(sys.stdin)
+        sets = {label: [Path(p) for p in paths] for label, paths in given.items()}
+        print(json.dumps(rates(sys.argv[1] == "fast", sets)))
     else:
         print("\n".join(compare(int(sys.argv[1]) if sys.argv[1:] else 3)))
