@@ -53,7 +53,7 @@ def make_schema() -> Schema:
     """
     stem = StemmingAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=STORED(),  # read from hits, never searched: indexing it cost a term per unit
         kind=ID(stored=True, sortable=True),
         document_id=ID(stored=True),
         source=STORED(),

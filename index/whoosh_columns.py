@@ -60,16 +60,41 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) 
     """``W3PerDocReader.doc_field_length``, from the lengths column read whole once."""
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    whole = self.__dict__.get("_whole")
-    if whole is None:
-        whole = self._whole = {}
-    if fieldname not in whole:
-        whole[fieldname] = whole_lengths(self, fieldname)
-    data = whole[fieldname]
+    data = _whole(self, fieldname)
     if data is None:
         return default
-    lbyte = data[docnum] if docnum < len(data) else 0
-    return byte_to_length(lbyte) if lbyte else None  # Whoosh's own gives None for 0
+    return _BYTE_LENGTH[data[docnum]] if docnum < len(data) else None
+
+
+def field_lengths(reader: Any, fieldname: str, docnums: list[int]) -> list[Any]:
+    """``reader.doc_field_length(d, fieldname)`` for each of ``docnums`` (ascending).
+
+    A segment's reader answers them all from its lengths column read whole;
+    any other reader (several segments' lengths, in a merge) is asked one by one.
+    """
+    if type(reader).doc_field_length is not _doc_field_length:
+        return [reader.doc_field_length(d, fieldname) for d in docnums]
+    if docnums and docnums[-1] > reader._doccount:
+        raise IndexError(f"Asked for docnum {docnums[-1]!r} of {reader._doccount}")
+    data = _whole(reader, fieldname)
+    if data is None:
+        return [0] * len(docnums)
+    size = len(data)
+    return [_BYTE_LENGTH[data[d]] if d < size else None for d in docnums]
+
+
+# A length byte's length, as doc_field_length gives it (Whoosh's own gives None for 0).
+_BYTE_LENGTH = [None, *(byte_to_length(b) for b in range(1, 256))]
+
+
+def _whole(reader: Any, fieldname: str) -> bytes | None:
+    whole = reader.__dict__.get("_whole")
+    if whole is None:
+        whole = reader._whole = {}
+    if fieldname not in whole:
+        whole[fieldname] = whole_lengths(reader, fieldname)
+    data: bytes | None = whole[fieldname]
+    return data
 
 
 def apply() -> bool:

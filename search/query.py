@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from whoosh import highlight, qparser, query, scoring, sorting
+from whoosh.fields import Schema
 from whoosh.qparser.plugins import FuzzyTermPlugin, GtLtPlugin
 
 from index.fulltext import FullTextIndex
@@ -121,13 +122,23 @@ def parse_query(text: str, schema: Any) -> query.Query:
 
 
 def _parsed(text: str, fields: list[str], schema: Any) -> query.Query:
-    parser = qparser.MultifieldParser(fields, schema)
+    parser = qparser.MultifieldParser(fields, _searchable(schema))
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(GtLtPlugin())
     try:
         return parser.parse(text)
     except Exception as exc:  # whoosh raises several types for malformed input
         raise QueryError(f"cannot understand the query {text!r}: {exc}") from exc
+
+
+def _searchable(schema: Any) -> Any:
+    """The schema's indexed fields: ``id:x`` or ``source:x`` then reads as words, as an
+    unknown field does, instead of failing on a field that is stored only."""
+    view = Schema()
+    for name, field_type in schema.items():
+        if field_type.indexed:
+            view.add(name, field_type)
+    return view
 
 
 FACETS = ("year", "doc_type", "kind")
@@ -241,7 +252,7 @@ def spelling_suggestion(searcher: Any, text: str) -> str | None:
     ('reofending' -> 'reoffend' -> 'reoffending'). Only words the index does not
     hold are looked up, so a query of known words costs one check per word.
     """
-    parser = qparser.QueryParser("text", searcher.schema)
+    parser = qparser.QueryParser("text", _searchable(searcher.schema))
     parser.add_plugin(FuzzyTermPlugin())
     q = parser.parse(text)
     if q is query.NullQuery:

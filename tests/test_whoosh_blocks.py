@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 
 from index import whoosh_blocks
 from index.fulltext import INDEX_NAME, KIND_BOOST, FullTextIndex, make_schema, open_writer
@@ -125,3 +126,76 @@ def test_values_pack_and_unpack(fixedsize: int | None) -> None:
     packed = whoosh_blocks.pack_values(values, fixedsize)
     expected = (None,) * 3 if fixedsize == 0 else tuple(values)
     assert whoosh_blocks.unpack_values(packed or b"", 3, fixedsize) == expected
+
+
+class _OneByOneCodec(whoosh_blocks.SplitBlockCodec):
+    """The same codec with Whoosh's own field writer: postings handed over one at a time."""
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return W3FieldWriter(self, storage, segment)
+
+
+def _segment_files(path: Path) -> list[tuple[str, str]]:
+    """(extension, digest) of every file of the index's segments (names differ run to run)."""
+    return sorted((f.suffix, hashlib.sha256(f.read_bytes()).hexdigest())
+                  for f in path.iterdir() if f.suffix not in ("", ".toc"))
+
+
+def _by_unit(path: Path) -> dict[tuple[str, bytes], Any]:
+    """Every term's statistics and postings by unit id: what a build in several processes,
+    which numbers the units in the order its processes finish, keeps from run to run."""
+    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    out: dict[tuple[str, bytes], Any] = {}
+    with ix.reader() as reader:
+        unit = [reader.stored_fields(d)["id"] for d in range(reader.doc_count_all())]
+        for field, term in reader.all_terms():
+            info = reader.term_info(field, term)
+            m = reader.postings(field, term)
+            found = []
+            while m.is_active():
+                found.append((unit[m.id()], m.weight(), m.value()))
+                m.next()
+            out[(field, term)] = (info.doc_frequency(), info.weight(), info.min_length(),
+                                  info.max_length(), info.max_weight(), sorted(found))
+    return out
+
+
+def _write(path: Path, units: list[dict[str, Any]], codec: Any, procs: int) -> None:
+    """``units`` in COMMITS segments, uncompounded so their files can be compared."""
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
+    step = len(units) // COMMITS
+    for start in range(0, len(units), step):
+        writer = ix.writer(codec=codec, compound=False, procs=procs)
+        for unit in units[start:start + step]:
+            writer.add_document(**unit, _boost=KIND_BOOST["passage"])
+        writer.commit(merge=False)
+
+
+def test_postings_handed_over_a_term_at_a_time_write_whoosh_own_files(
+    units: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """TermBatchFieldWriter writes the files Whoosh's writer does, byte for byte, in fresh
+    segments and in their merge."""
+    files = []
+    for name, codec in (("own", _OneByOneCodec()), ("batched", whoosh_blocks.SplitBlockCodec())):
+        _write(tmp_path / name, units, codec, procs=1)
+        fresh = _segment_files(tmp_path / name)
+        ix = whoosh_index.open_dir(str(tmp_path / name), indexname=INDEX_NAME)
+        ix.writer(codec=codec, compound=False).commit(optimize=True)
+        files.append((fresh, _segment_files(tmp_path / name)))
+    (own_fresh, own_merged), (fresh, merged) = files
+    assert len([f for f in own_fresh if f[0] == ".pst"]) == COMMITS
+    assert fresh == own_fresh
+    assert merged == own_merged and len([f for f in merged if f[0] == ".pst"]) == 1
+
+
+def test_postings_a_term_at_a_time_from_several_processes(units: list[dict[str, Any]],
+                                                          tmp_path: Path) -> None:
+    """With a writer per process, the parent merges their runs with lengths from several
+    segments (read one by one): the same postings and term statistics as Whoosh's writer."""
+    _write(tmp_path / "own", units, _OneByOneCodec(), procs=2)
+    _write(tmp_path / "batched", units, whoosh_blocks.SplitBlockCodec(), procs=2)
+    own = _by_unit(tmp_path / "own")
+    assert _by_unit(tmp_path / "batched") == own
+    assert sum(1 for stats in own.values() if stats[2]) > 1000  # terms with lengths
