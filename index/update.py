@@ -13,7 +13,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -90,11 +90,49 @@ def _sha_of(path: Path) -> str | None:
 
 
 def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
+    """Each paper's outcome, in the order of ``todo``, which is the order they are stored in.
+
+    With several workers, the last papers are handed out largest first
+    (``handing_order``), so that no worker is left reading a long paper alone
+    while the others wait; outcomes that arrive early wait here for their turn.
+    """
     if workers <= 1 or len(todo) <= 1:
         yield from map(ingest_file, todo)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
-        yield from pool.map(ingest_file, todo, chunksize=1)
+        futures: dict[int, Future[Outcome]] = {}
+        try:
+            for i in handing_order([_size_of(path) for path in todo], workers):
+                futures[i] = pool.submit(ingest_file, todo[i])
+            for i in range(len(todo)):
+                yield futures.pop(i).result()
+        finally:
+            for future in futures.values():  # an interrupted run hands out nothing more
+                future.cancel()
+
+
+TAIL_PER_WORKER = 4  # the last papers handed out largest first, per worker
+
+
+def handing_order(sizes: list[int], workers: int) -> list[int]:
+    """Positions of the papers in the order to hand them to the workers: as listed, except
+    the last ``TAIL_PER_WORKER`` per worker, which go largest first.
+
+    A run ends when its last paper does: when that one is long, the other workers
+    sit idle until it is read (a 5-page strategy last of 40 papers left one of two
+    cores idle for 0.13-0.2 s of a 2.6 s run). File size stands for the work (it
+    follows the reading time closely on the bench papers); only the tail is
+    reordered, so at most that many outcomes wait to be stored in their turn.
+    """
+    cut = max(0, len(sizes) - TAIL_PER_WORKER * workers)
+    return [*range(cut), *sorted(range(cut, len(sizes)), key=lambda i: -sizes[i])]
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # ingest_file reports it
 
 
 def _worker_context() -> BaseContext | None:

@@ -15,6 +15,8 @@ from whoosh.fields import NUMERIC, TEXT, Schema
 from conftest import CORPUS_PDF
 from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
+from index.update import handing_order
+from ingest.records import ALL_KINDS
 from search.cli import main
 
 
@@ -196,3 +198,28 @@ def test_an_interrupted_rebuild_leaves_the_older_index_readable(
     rebuilt.close()
     after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "100")[1])
     assert [h["id"] for h in after] == [h["id"] for h in expected]
+
+
+def test_handing_order_gives_the_last_papers_largest_first() -> None:
+    assert handing_order([1, 5, 2, 9, 3], workers=1) == [0, 3, 1, 4, 2]
+    assert handing_order([4, 4, 7], workers=2) == [2, 0, 1]  # equal sizes keep their order
+    assert handing_order(list(range(20)), workers=2) == [*range(12), *range(19, 11, -1)]
+
+
+def test_papers_handed_out_of_order_are_stored_in_order(tmp_path: Path) -> None:
+    """Two workers store the papers in their listed order, as one worker does, though the
+    last ones are handed out largest first."""
+    folder = papers(tmp_path, 10)
+    sizes = [p.stat().st_size for p in sorted(folder.glob("*.pdf"))]
+    assert handing_order(sizes, 2) != list(range(len(sizes)))  # this folder is reordered
+    stored = []
+    for workers in ("1", "2"):
+        home = tmp_path / f"home-{workers}"
+        assert invoke(home, "ingest", str(folder), "-s", "-w", workers)[0] == 0
+        store = RecordStore(home / "records.sqlite")
+        stored.append({kind.kind: [tuple(row) for row in store.iter_rows(
+            f"SELECT * FROM {kind.kind} ORDER BY rowid")] for kind in ALL_KINDS})
+        store.close()
+    assert stored[1] == stored[0]
+    sources = [Path(row[1]).name for row in stored[0]["documents"]]
+    assert sources == sorted(p.name for p in folder.glob("*.pdf"))

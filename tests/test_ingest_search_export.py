@@ -59,6 +59,17 @@ def test_search_with_no_match_exits_1(runner: CliRunner, corpus_home: Path) -> N
     assert "no matches" in err
 
 
+def test_a_stored_only_field_in_a_query_reads_as_words(runner: CliRunner,
+                                                      corpus_home: Path) -> None:
+    """Unit ids and sources are stored, not indexed: 'source:' is a word, as an unknown
+    field is, rather than an error about Whoosh's fields."""
+    words = run(runner, corpus_home, "search", "probation reoffending", "--json")
+    for query in ("source:probation reoffending", "id:probation reoffending"):
+        code, _, err = run(runner, corpus_home, "search", query, "--json")
+        assert code == 1 and "no matches" in err and "Traceback" not in err, err
+    assert words[0] == 0 and json.loads(words[1])  # the other two words alone find papers
+
+
 @pytest.mark.parametrize("args", [["--year", "20x1"], ["--year", "2014..2011"]])
 def test_bad_filters_are_usage_errors(
     runner: CliRunner, corpus_home: Path, args: list[str]
