@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from index.store import RecordStore
@@ -119,13 +120,16 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
 
     Candidates are sorted by date, so the actions of one date are scored, in one
     rapidfuzz ``cdist`` call (C, all cores), against only the candidates dated
-    after it: half the pairs of scoring everything. Texts are normalised once.
+    after it: half the pairs of scoring everything. Texts are normalised once,
+    and each distinct text is scored once: an action carried forward from
+    meeting to meeting repeats its words, and a pair's score depends on its two
+    texts alone, so the scores of the repeats are copied, not computed again.
     """
     if not actions or not candidates:
         return
     later_first = sorted(candidates, key=lambda c: c["date"])
     dates = [c["date"] for c in later_first]
-    texts = [utils.default_process(c["text"]) for c in later_first]
+    texts, text_of = _distinct([utils.default_process(c["text"]) for c in later_first])
     reports: dict[int, str] = {}  # what each later record says: read once, not once per pair
     by_date: dict[str, list[dict[str, Any]]] = {}
     for action in actions:
@@ -134,10 +138,13 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
         start = bisect.bisect_right(dates, date)
         if start == len(later_first):
             continue
-        scores = process.cdist(
-            [utils.default_process(a["text"]) for a in group], texts[start:],
+        asked, asked_of = _distinct([utils.default_process(a["text"]) for a in group])
+        later_texts = np.unique(text_of[start:])
+        distinct_scores = process.cdist(
+            asked, [texts[i] for i in later_texts],
             scorer=fuzz.token_set_ratio, score_cutoff=FOLLOW_MIN, workers=-1,
         )
+        scores = distinct_scores[asked_of][:, np.searchsorted(later_texts, text_of[start:])]
         for action, row in zip(group, scores, strict=True):
             for j in row.nonzero()[0]:
                 later = later_first[start + j]
@@ -150,6 +157,14 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
                                   later["source"], later["page"], later["text"], says,
                                   round(float(row[j]), 1))
                 yield follow, action, later
+
+
+def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in first-seen order, and the position of each text among them."""
+    position: dict[str, int] = {}
+    of = np.fromiter((position.setdefault(t, len(position)) for t in texts), dtype=np.intp,
+                     count=len(texts))
+    return list(position), of
 
 
 def current_status(own: str | None, later: list[FollowUp]) -> str | None:

@@ -8,12 +8,13 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from click.testing import CliRunner
+from rapidfuzz import fuzz, process, utils
 
 from conftest import CORPUS_PDF
 from index.store import RecordStore
 from ingest.acronyms import expansion_for, learn_acronyms, variants
 from search.cli import main
-from search.followup import follow_ups, refresh_follow_ups
+from search.followup import FOLLOW_MIN, _candidates, _scored, follow_ups, refresh_follow_ups
 from search.trace import TraceEntry, status_line, title_topic
 
 
@@ -217,3 +218,32 @@ def test_threads_are_brought_up_to_date_when_read_after_papers_are_added(tmp_pat
     code, _, err = invoke(home, "trace", "IOM")
     assert code == 0 and "2026" in err
     assert "updating the threads" not in err  # already up to date
+
+
+def test_repeated_texts_scored_once_give_the_follow_ups_of_every_pair(corpus_home: Path) -> None:
+    """search/followup.py scores each distinct text once and copies the repeats' scores:
+    the follow-ups are those of scoring every action against every later record."""
+    store = RecordStore(corpus_home / "records.sqlite")
+    try:
+        found = _candidates(store)
+    finally:
+        store.close()
+    # Each record again in a later paper, as an action carried forward repeats its words.
+    again = [{**c, "id": c["id"] + "-again", "doc": "again-" + c["doc"],
+              "date": str(int(c["date"][:4]) + 1) + c["date"][4:]} for c in found]
+    candidates = found + again
+    actions = [c for c in candidates if c["kind"] == "action"]
+    texts = [utils.default_process(c["text"]) for c in candidates]
+    assert len(set(texts)) < len(texts) / 2
+    expected = set()
+    for action in actions:  # the definition: each pair scored on its own
+        later = [i for i, c in enumerate(candidates)
+                 if c["date"] > action["date"] and c["doc"] != action["doc"]]
+        row = process.cdist([utils.default_process(action["text"])], [texts[i] for i in later],
+                            scorer=fuzz.token_set_ratio, score_cutoff=FOLLOW_MIN)[0]
+        expected |= {(action["id"], candidates[i]["id"], round(float(score), 1))
+                     for i, score in zip(later, row, strict=True) if score}
+    got = [(f.action_id, f.record_id, f.score) for f, _, _ in _scored(actions, candidates)]
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert len({(a, r) for a, r, _ in expected if r.endswith("-again")}) > 20
