@@ -283,10 +283,16 @@ def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def numbers_in(text: str, listed: list[tuple[int, int]] | None = None) -> list[Found]:
-    """The figures in one sentence; masked spans and ``listed`` (list numbering) left out."""
-    spans = masked_spans(text) + (listed or [])
+    """The figures in one sentence; masked spans and ``listed`` (list numbering) left out.
+
+    The masks are looked for only once a number is found: most sentences hold none,
+    and the masks' two dozen patterns were half the parse of a paper.
+    """
+    spans: list[tuple[int, int]] | None = None
     found: list[Found] = []
     for m in NUMBER_RE.finditer(text):
+        if spans is None:
+            spans = masked_spans(text) + (listed or [])
         if overlaps(m.start(2), m.end(2), spans):
             continue
         found.extend(match_to_found(m))
