@@ -157,7 +157,9 @@ class TermBatchFieldWriter(W3FieldWriter):
     the units of 40 papers, alone at the end of an ingest while the other core
     waits. Here a term's postings are gathered in one pass and written a block
     at a time (``SplitBlockWriter.add_term_postings``); the files are the same,
-    byte for byte (tests/test_whoosh_blocks.py).
+    byte for byte (tests/test_whoosh_blocks.py). Whoosh's own loop also skips
+    postings numbered -1 (an old spelling-word marker); nothing in the pinned
+    release writes them, so no such case is kept here.
     """
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
@@ -181,8 +183,6 @@ class TermBatchFieldWriter(W3FieldWriter):
                     self.start_field(fieldname, schema[fieldname])
                     lastfn = fieldname
                 lasttext = btext
-            if docnum == -1:
-                continue  # Whoosh's marker for a spelling word, not a posting
             ids.append(docnum)
             weights.append(weight)
             values.append(value)
