@@ -22,6 +22,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from index import whoosh_analysis, whoosh_buffers, whoosh_columns
 from index.store import RecordStore
 from index.whoosh_blocks import SplitBlockCodec
+from index.whoosh_mpwriter import OrderedMpWriter
 from ingest.records import (
     Action,
     DocumentRecord,
@@ -148,27 +149,43 @@ def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict
         yield unit("figure", r.id, r.page, r.text, r.context)
 
 
-BULK_UNITS = 2000  # from this many units, index with one writer process per core
+# From this many units (about ten papers), units are indexed by one writer process per
+# ingest worker, one segment each, beside the parse. For the 40 bench papers (about 1,300
+# units) on 2 cores, indexing in the main process left the commit, 0.19 s, to run alone
+# after the last paper, and the main process, busy analysing, took 0.06 s more to take
+# that paper in; with two writer processes the run ended 0.1 s sooner.
+MP_UNITS = 300
 # Postings buffered per writer process before a flush. 256 MiB made the writer the largest
 # process of a large ingest (349 MiB at 100k passages); 96 keeps it under the parse
 # workers (148 MiB) for about 6% of the build rate, so ingest memory stays flat.
 WRITER_LIMIT_MB = 96
 
 
-# Units the bulk writer hands a writer process at a time (Whoosh pickles each batch to a
-# file): 1,000 instead of Whoosh's 100 built 100k passages at 1,493 instead of 1,419/s
-# (medians of 3, alternating; 2,500 gave 1,478).
+# Units handed to a writer process at a time (Whoosh pickles each batch to a file). Big
+# batches build faster: 1,000 instead of Whoosh's 100 built 100k passages at 1,493 instead
+# of 1,419/s (medians of 3, alternating; 2,500 gave 1,478). But the last batch is handed
+# over only at commit, so a small ingest takes batches of about a twelfth of its units
+# per process, and at least MIN_BATCH.
 BULK_BATCH = 1000
+MIN_BATCH = 50
+BATCHES_PER_PROC = 6
 
 
-def open_writer(ix: Any, expected_units: int) -> Any:
-    """A writer tuned for the batch: small updates stay in one process and segment; bulk
-    loads use a writer per core with one segment each. Postings are written in split
-    blocks (index/whoosh_blocks.py)."""
-    if expected_units >= BULK_UNITS and (os.cpu_count() or 1) > 1:
-        return ix.writer(limitmb=WRITER_LIMIT_MB, procs=os.cpu_count(), multisegment=True,
-                         batchsize=BULK_BATCH, codec=SplitBlockCodec())
+def open_writer(ix: Any, expected_units: int, procs: int | None = None) -> Any:
+    """A writer tuned for the batch: small updates stay in one process and segment; larger
+    ones use ``procs`` writer processes (default: one per core), one segment each, in a fixed
+    order. Postings are written in split blocks (index/whoosh_blocks.py)."""
+    procs = (os.cpu_count() or 1) if procs is None else procs
+    if expected_units >= MP_UNITS and procs > 1:
+        return OrderedMpWriter(ix, procs, writer_batch(expected_units, procs),
+                               limitmb=WRITER_LIMIT_MB, codec=SplitBlockCodec())
     return ix.writer(limitmb=WRITER_LIMIT_MB, codec=SplitBlockCodec())
+
+
+def writer_batch(expected_units: int, procs: int) -> int:
+    """Units per job for a writer process: small enough that the last, handed over at
+    commit, is a small part of the work, and never above BULK_BATCH."""
+    return max(MIN_BATCH, min(BULK_BATCH, expected_units // (procs * BATCHES_PER_PROC)))
 
 
 class FullTextIndex:
@@ -217,17 +234,18 @@ class FullTextIndex:
         return self.batch(store, rebuild=rebuild).commit()
 
     def batch(self, store: RecordStore, rebuild: bool = False,
-              expected_units: int = 0) -> IndexBatch:
-        """A batch that indexes papers as they are stored and syncs the rest at commit."""
+              expected_units: int = 0, procs: int | None = None) -> IndexBatch:
+        """A batch that indexes papers as they are stored and syncs the rest at commit,
+        in up to ``procs`` writer processes (default: one per core)."""
         self.close()
         if not rebuild and self._schema_is_current():
-            return IndexBatch(self, store, expected_units)
+            return IndexBatch(self, store, expected_units, procs=procs)
         # A rebuild is written beside the index and swapped in at commit, so that an
         # interrupted rebuild leaves the old index readable.
         staging = FullTextIndex(self.path.with_name(self.path.name + STAGING_SUFFIX))
         if staging.path.exists():
             shutil.rmtree(staging.path)  # left by a rebuild that was interrupted
-        return IndexBatch(staging, store, expected_units, replaces=self)
+        return IndexBatch(staging, store, expected_units, replaces=self, procs=procs)
 
     def replace_with(self, built: FullTextIndex) -> None:
         """Put the index at ``built`` in this one's place: two renames, the old one dropped."""
@@ -252,8 +270,9 @@ class IndexBatch:
     """
 
     def __init__(self, index: FullTextIndex, store: RecordStore, expected_units: int,
-                 replaces: FullTextIndex | None = None) -> None:
+                 replaces: FullTextIndex | None = None, procs: int | None = None) -> None:
         self.index, self.store, self.expected_units = index, store, expected_units
+        self.procs = procs
         self.replaces = replaces  # the index a rebuild takes the place of at commit
         self.writer: Any = None
         self.ix: Any = None
@@ -265,7 +284,7 @@ class IndexBatch:
     def _writer(self, expected_units: int) -> Any:
         if self.writer is None:
             self.ix = self.index.open()
-            self.writer = open_writer(self.ix, expected_units)
+            self.writer = open_writer(self.ix, expected_units, self.procs)
         return self.writer
 
     def add(self, doc_id: str) -> None:
@@ -275,8 +294,9 @@ class IndexBatch:
             return
         writer = self._writer(self.expected_units)
         writer.delete_by_term("document_id", doc_id)
-        for unit in units_for_document(self.store, docs[0]):
-            writer.add_document(**unit)
+        with writer.group():  # a paper's units go to one writer process, in order
+            for unit in units_for_document(self.store, docs[0]):
+                writer.add_document(**unit)
         self.done[doc_id] = docs[0].sha256
 
     def commit(self) -> tuple[int, int]:

@@ -178,9 +178,11 @@ def update(
             _count(summary, Outcome(str(path), "unchanged", sha256=state.sha256), progress)
         else:
             todo.append(path)
-    batch = index.batch(store, expected_units=len(todo) * UNITS_PER_PAPER) if index else None
+    workers = workers or os.cpu_count() or 1
+    batch = index.batch(store, expected_units=len(todo) * UNITS_PER_PAPER,
+                        procs=workers) if index else None
     try:
-        for outcome in _outcomes(todo, workers or os.cpu_count() or 1):
+        for outcome in _outcomes(todo, workers):
             written = _store_outcome(store, outcome, summary)
             if batch is not None and written and outcome.parsed is not None:
                 batch.add(outcome.parsed.document.id)

@@ -104,8 +104,10 @@ def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextInde
     assert sum(used for _, used in planned) > len(planned) * 0.7, "most segments as arrays"
     phrases = [used for text, used in planned if text.startswith('"')]
     assert sum(phrases) >= len(phrases) / 2  # phrases too, where no unit is deleted
-    # Whoosh's pruning skips blocks by quality without a term's boost: only boosted queries
-    assert pruned_differs == ["reoffending^3 youth"]
+    # Whoosh's pruning skips blocks by quality without a term's boost: where its top units
+    # differ from every match's (which depends on how units fall into blocks), the query
+    # is a boosted one
+    assert all("^" in text for text in pruned_differs), pruned_differs
 
 
 def test_the_search_output_is_the_same_either_way(segmented_index: FullTextIndex,

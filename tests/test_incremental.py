@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
 from whoosh.fields import NUMERIC, TEXT, Schema
+from whoosh.multiproc import SubWriterTask
 
 from conftest import CORPUS_PDF
+from index import fulltext
 from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
 from index.update import handing_order
@@ -67,9 +70,19 @@ def indexed_ids(home: Path) -> list[str]:
         ix.close()
 
 
+def use_writer_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The multi-process index writer (two workers) from a few papers on, in small jobs."""
+    monkeypatch.setattr(fulltext, "MP_UNITS", 1)
+    monkeypatch.setattr(fulltext, "MIN_BATCH", 5)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
+    """With two workers the index is written by writer processes, which the interruption
+    ends: Whoosh's own multi-process writer left them waiting, and the run hung on exit."""
+    use_writer_processes(monkeypatch)
     folder = papers(tmp_path, 6)
     home = tmp_path / "home"
     first = sorted(folder.glob("*.pdf"))[:2]
@@ -93,8 +106,10 @@ def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
         return real_put(self, parsed)  # type: ignore[arg-type]
 
     monkeypatch.setattr(RecordStore, "put_document", dying_put)
-    result = CliRunner().invoke(main, ["--db", str(home), "ingest", str(folder), "-s", "-w", "1"])
-    assert result.exit_code != 0
+    result = CliRunner().invoke(main, ["--db", str(home), "ingest", str(folder), "-s",
+                                       "-w", workers])
+    assert result.exit_code != 0 and calls["n"] == 3
+    assert not [p for p in multiprocessing.active_children() if isinstance(p, SubWriterTask)]
     monkeypatch.setattr(RecordStore, "put_document", real_put)
 
     # The store and index are readable and still answer as before the interrupted run.
@@ -106,6 +121,44 @@ def test_interrupted_ingest_leaves_the_last_good_index_and_a_rerun_completes(
     assert doc_count(home) == total
     after = json.loads(invoke(home, "search", "partnership", "--json", "-n", "500")[1])
     assert {h["source"] for h in after} == {str(p) for p in folder.glob("*.pdf")}
+
+
+def ids_by_number(home: Path) -> list[str]:
+    """The indexed unit ids in the order searches number them (ties go to the lower)."""
+    ix = whoosh_index.open_dir(str(home / "index"), indexname=INDEX_NAME)
+    try:
+        with ix.reader() as reader:
+            return [fields["id"] for _, fields in sorted(reader.iter_docs())]
+    finally:
+        ix.close()
+
+
+def test_writer_processes_number_units_alike_on_every_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_writer_processes(monkeypatch)
+    folder = papers(tmp_path, 5)
+    runs = []
+    for name in ("one", "two"):
+        assert invoke(tmp_path / name, "ingest", str(folder), "-s", "-w", "2")[0] == 0
+        runs.append(ids_by_number(tmp_path / name))
+    assert runs[0] == runs[1]
+    # Each paper's units stay together and in order, as one writer process numbers them.
+    assert invoke(tmp_path / "single", "ingest", str(folder), "-s", "-w", "1")[0] == 0
+    single = ids_by_number(tmp_path / "single")
+    ix = whoosh_index.open_dir(str(tmp_path / "one" / "index"), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 2  # a segment per writer process
+    ix.close()
+    store = RecordStore(tmp_path / "one" / "records.sqlite")
+    papers_of = {row[0] for row in store.iter_rows("SELECT id FROM documents", ())}
+    store.close()
+    for paper in papers_of:
+        mine = [i for i in runs[0] if i.startswith(f"{paper}:")]
+        assert mine == [i for i in single if i.startswith(f"{paper}:")]
+        start = runs[0].index(mine[0])
+        assert runs[0][start:start + len(mine)] == mine
+    assert sorted(runs[0]) == sorted(single)
 
 
 def _with_spelling_field(schema: Schema) -> str:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from index.fulltext import BULK_UNITS, INDEX_NAME, KIND_BOOST, make_schema, open_writer
+from index.fulltext import INDEX_NAME, KIND_BOOST, make_schema, open_writer
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "corpus" / "sources"
@@ -155,7 +155,9 @@ def build_whoosh(index_dir: Path, passages: Path) -> int:
 
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
-    writer = open_writer(ix, BULK_UNITS)
+    with passages.open("rb") as fh:
+        expected = sum(1 for _ in fh)  # sizes the writer's batches, as a sync of that many units
+    writer = open_writer(ix, expected)
     count = 0
     for unit in read_jsonl(passages):
         writer.add_document(**unit, _boost=KIND_BOOST["passage"])
