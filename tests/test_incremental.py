@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import shutil
@@ -18,7 +19,7 @@ from conftest import CORPUS_PDF
 from index import fulltext
 from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
-from index.update import handing_order
+from index.update import handing_order, update
 from ingest.records import ALL_KINDS
 from search.cli import main
 
@@ -159,6 +160,18 @@ def test_writer_processes_number_units_alike_on_every_run(
         start = runs[0].index(mine[0])
         assert runs[0][start:start + len(mine)] == mine
     assert sorted(runs[0]) == sorted(single)
+
+
+def test_the_heap_is_frozen_for_the_run_and_let_go_after(tmp_path: Path) -> None:
+    """Objects alive before a run stay out of the collector while the workers are forked,
+    and are collectable again after it."""
+    store = RecordStore(tmp_path / "records.sqlite")
+    during: list[int] = []
+    update(store, [papers(tmp_path, 2)], workers=2,
+           progress=lambda outcome: during.append(gc.get_freeze_count()))
+    store.close()
+    assert len(during) == 2 and min(during) > 1000
+    assert gc.get_freeze_count() == 0
 
 
 def _with_spelling_field(schema: Schema) -> str:
