@@ -7,6 +7,8 @@ for the output conventions and exit statuses.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import sys
@@ -39,6 +41,11 @@ __all__ = ["EXIT_SKIPPED", "Home", "main", "run"]
 if TYPE_CHECKING:  # the parsers (and spaCy) load only for commands that parse
     from index.update import Summary
     from ingest.pipeline import Outcome
+
+# The heap is frozen when the process exits, so the interpreter's teardown makes no full
+# collections over the objects of spaCy's model and the index: after an ingest, which loads
+# the model, exiting took 0.24 s, and takes 0.03 s so (a fifth of adding one paper).
+atexit.register(gc.freeze)
 
 
 @click.group(context_settings=CONTEXT)
