@@ -76,7 +76,8 @@ def main(ctx: click.Context, db: Path) -> None:
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", "-w", type=click.IntRange(1, 64), default=None,
-              help="Parallel worker processes [default: all cores].")
+              help="Parallel processes for parsing and for writing the index "
+                   "[default: all cores].")
 @click.option("--prune", is_flag=True, help="Drop records of stored files that no longer exist.")
 @click.option("--force", is_flag=True, help="Parse every file again, even when unchanged.")
 @click.option("--silent", "-s", is_flag=True, help="No progress bar.")
