@@ -44,7 +44,8 @@ if TYPE_CHECKING:  # the parsers (and spaCy) load only for commands that parse
 
 # The heap is frozen when the process exits, so the interpreter's teardown makes no full
 # collections over the objects of spaCy's model and the index: after an ingest, which loads
-# the model, exiting took 0.24 s, and takes 0.03 s so (a fifth of adding one paper).
+# the model, exiting took 0.24-0.30 s and takes 0.04 s so (adding one paper to a store of
+# 1,000 papers went from 1.99 to 1.55 s, medians of 8 alternating pairs).
 atexit.register(gc.freeze)
 
 

@@ -19,7 +19,7 @@ from conftest import CORPUS_PDF
 from index import fulltext
 from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
-from index.update import handing_order, update
+from index.update import frozen_heap, handing_order, update
 from ingest.records import ALL_KINDS
 from search.cli import main
 
@@ -172,6 +172,13 @@ def test_the_heap_is_frozen_for_the_run_and_let_go_after(tmp_path: Path) -> None
     store.close()
     assert len(during) == 2 and min(during) > 1000
     assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own freeze is left as it was
+    try:
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def _with_spelling_field(schema: Schema) -> str:
