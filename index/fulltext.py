@@ -153,8 +153,9 @@ def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict
 # ingest worker, one segment each, beside the parse. For the 40 bench papers (about 1,300
 # units) on 2 cores, indexing in the main process left the commit, 0.19 s, to run alone
 # after the last paper, and the main process, busy analysing, took 0.06 s more to take
-# that paper in. With two writer processes, and the heap frozen for the run
-# (index/update.py), the run ends 0.1 s sooner; without the freeze they gained nothing.
+# that paper in. With two writer processes the run is faster: 39.5 against 38.5 pages/s,
+# both with the heap frozen for the run (index/update.py), medians of 16; without the
+# freeze they gained nothing. From 5 to 20 papers they gain 1-2%, within the noise.
 MP_UNITS = 300
 # Postings buffered per writer process before a flush. 256 MiB made the writer the largest
 # process of a large ingest (349 MiB at 100k passages); 96 keeps it under the parse
