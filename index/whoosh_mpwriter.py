@@ -14,7 +14,8 @@ parent waits. Two things in it do not suit an ingest:
 - ``cancel`` only flags the parent's copy of each process, so the processes
   went on waiting for work and the interpreter hung on exit after a failed
   ingest. Here cancel ends them. A process that dies is reported, where
-  Whoosh left its segment out of the commit without a word.
+  Whoosh left its segment out of the commit without a word (or, once its
+  queue was full, waited for it for ever).
 
 The writer processes ignore Ctrl-C: the parent cancels them.
 """
@@ -68,7 +69,7 @@ class OrderedMpWriter(MpWriter):
                               self.subargs, True)
             self.tasks.append(task)
             task.start()
-        self.tasks[slot].jobqueue.put((filename, len(self.docbuffer)))
+        _hand(self.tasks[slot], (filename, len(self.docbuffer)))
         self.batches += 1
         self.docbuffer = []
 
@@ -84,7 +85,7 @@ class OrderedMpWriter(MpWriter):
         if self.docbuffer:
             self._enqueue()
         for task in self.tasks:
-            task.jobqueue.put(None)  # finish your segment
+            _hand(task, None)  # finish your segment
         segments = self._merge_segments(mergetype, optimize, merge)
         for task in self.tasks:
             _, _, segment = _result(task)
@@ -106,6 +107,18 @@ class OrderedMpWriter(MpWriter):
         SegmentWriter.cancel(self)
 
 
+def _hand(task: Any, job: Any) -> None:
+    """Put a job on a process's queue; WriterProcessFailed, not a wait for ever, if the
+    queue is full and the process has died."""
+    while True:
+        try:
+            task.jobqueue.put(job, timeout=RESULT_POLL)
+            return
+        except queue.Full:
+            if not task.is_alive():
+                raise _failed(task) from None
+
+
 def _result(task: Any) -> Any:
     """What a finishing process hands back; WriterProcessFailed if it dies first."""
     while True:
@@ -113,7 +126,9 @@ def _result(task: Any) -> Any:
             return task.resultqueue.get(timeout=RESULT_POLL)
         except queue.Empty:
             if not task.is_alive() and task.resultqueue.empty():
-                raise WriterProcessFailed(
-                    f"an index writer process ended (exit code {task.exitcode}) "
-                    "without finishing its part of the index"
-                ) from None
+                raise _failed(task) from None
+
+
+def _failed(task: Any) -> WriterProcessFailed:
+    return WriterProcessFailed(f"an index writer process ended (exit code {task.exitcode}) "
+                               "without finishing its part of the index")

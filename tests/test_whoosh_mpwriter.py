@@ -110,3 +110,15 @@ def test_a_writer_process_that_dies_fails_the_commit(tmp_path: Path) -> None:
     assert not any(task.is_alive() for task in writer.tasks)
     assert ids_in_order(tmp_path / "ix") == committed
     ix.close()
+
+
+def test_a_writer_process_that_dies_fails_the_units_handed_to_it(tmp_path: Path) -> None:
+    """Its queue fills up: adding more fails instead of waiting for it for ever."""
+    ix, committed, writer = writer_after_a_commit(tmp_path / "ix")
+    writer.tasks[0].kill()
+    writer.tasks[0].join()
+    with pytest.raises(WriterProcessFailed, match="exit code -9"):
+        add_papers(writer, PAPERS * 10, first=len(PAPERS))
+    writer.cancel()
+    assert ids_in_order(tmp_path / "ix") == committed
+    ix.close()
