@@ -4,6 +4,7 @@ its processes, and a process that dies reported rather than its segment dropped.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,25 +101,25 @@ def test_cancel_ends_the_writer_processes_and_leaves_the_last_commit(tmp_path: P
     ix.close()
 
 
-def test_a_writer_process_that_dies_fails_the_commit(tmp_path: Path) -> None:
+def commit(writer: Any) -> None:
+    writer.commit()  # Whoosh's own writer would commit without that process's units
+
+
+def add_more(writer: Any) -> None:
+    add_papers(writer, PAPERS * 10, first=len(PAPERS))  # its queue fills up: no wait for ever
+
+
+@pytest.mark.parametrize(("slot", "then"), [(1, commit), (0, add_more)])
+def test_a_writer_process_that_dies_fails_what_needs_it(
+    tmp_path: Path, slot: int, then: Callable[[Any], None]
+) -> None:
+    """The commit, or the units handed to it, fail instead of losing or waiting for them."""
     ix, committed, writer = writer_after_a_commit(tmp_path / "ix")
-    writer.tasks[1].kill()
-    writer.tasks[1].join()
+    writer.tasks[slot].kill()
+    writer.tasks[slot].join()
     with pytest.raises(WriterProcessFailed, match="exit code -9"):
-        writer.commit()  # Whoosh's own writer would commit without that process's units
+        then(writer)
     writer.cancel()
     assert not any(task.is_alive() for task in writer.tasks)
-    assert ids_in_order(tmp_path / "ix") == committed
-    ix.close()
-
-
-def test_a_writer_process_that_dies_fails_the_units_handed_to_it(tmp_path: Path) -> None:
-    """Its queue fills up: adding more fails instead of waiting for it for ever."""
-    ix, committed, writer = writer_after_a_commit(tmp_path / "ix")
-    writer.tasks[0].kill()
-    writer.tasks[0].join()
-    with pytest.raises(WriterProcessFailed, match="exit code -9"):
-        add_papers(writer, PAPERS * 10, first=len(PAPERS))
-    writer.cancel()
     assert ids_in_order(tmp_path / "ix") == committed
     ix.close()
