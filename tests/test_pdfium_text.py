@@ -23,7 +23,7 @@ from test_bad_input import BAD
 
 from conftest import CORPUS_PDF
 from ingest.document import Line, Page
-from ingest.readers import pdfium_text
+from ingest.readers import pdfium_text, ruled_tables
 from ingest.readers.layout import column_boxes, may_have_gutter
 from ingest.readers.pdf import _read_page
 from ingest.settings import ReadSettings
@@ -37,16 +37,20 @@ def _key(line: Line) -> tuple[str, bool, float | None, int, int]:
     return (line.text, line.bold, line.size, round(line.x0 or 0.0), round(line.top or 0.0))
 
 
-def _fast_page(doc: object, number: int, page: Any, stream: bool = True) -> Page | None:
-    """The fast path as pdf.py takes it; ``stream=False``: without the content stream."""
+def _fast_page(doc: object, number: int, page: Any, stream: bool = True,
+               fonts: pdfium_text.FontMemo | None = None) -> Page | None:
+    """The fast path as pdf.py takes it; ``stream=False``: without the content stream;
+    ``fonts``: the document's font memo, as pdf.py keeps one."""
     content = partial(pdfium_text.content_bytes, page.page_obj) if stream else None
-    return pdfium_text.read_fast_page(doc, number, page.page_obj.resources, SETTINGS, content)
+    return pdfium_text.read_fast_page(doc, number, page.page_obj.resources, SETTINGS, content,
+                                      fonts)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
     doc = pdfium_text.open_pdfium(path)
     assert doc is not None
+    fonts: pdfium_text.FontMemo = {}
     try:
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
@@ -55,7 +59,7 @@ def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
                     pdfium_page = doc[number - 1]
                     needs_layout = pdfium_text.page_needs_layout(pdfium_page)
                     pdfium_page.close()
-                    got = _fast_page(doc, number, page)
+                    got = _fast_page(doc, number, page, fonts=fonts)
                     both_ways = _fast_page(doc, number, page, stream=False)
                 finally:
                     page.close()
@@ -71,6 +75,22 @@ def test_fast_pages_match_pdfplumber_tables_included(path: Path) -> None:
                 assert both_ways == ref, where  # bullets read both ways, not settled
     finally:
         doc.close()
+
+
+def test_tables_read_row_by_row_give_pdfplumbers_cells() -> None:
+    """``ruled_tables._extract`` (each row from the chars level with it) equals
+    pdfplumber's ``Table.extract`` on every ruled table of the corpus; both readers share
+    it, so the page comparison above cannot see it."""
+    tables = rows = 0
+    for path in CORPUS:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                for table in page.find_tables(SETTINGS.table_settings()):
+                    assert ruled_tables._extract(table) == table.extract(), path.name
+                    tables += 1
+                    rows += len(table.rows)
+                page.close()
+    assert tables >= 5 and rows >= 50, (tables, rows)
 
 
 def test_gutter_pre_check_never_rules_out_a_column_page() -> None:
@@ -140,6 +160,66 @@ def test_a_page_whose_fonts_are_unknown_is_declined() -> None:
         assert pdfium_text.read_fast_page(doc, 1, {}, SETTINGS) is None
         assert pdfium_text.read_fast_page(doc, 99, {}, SETTINGS) is None
         assert pdfium_text.read_fast_page(None, 1, {}, SETTINGS) is None
+    finally:
+        doc.close()
+
+
+def test_a_documents_font_memo_reads_each_font_once_and_changes_no_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Across a paper's pages the memo gives every page the table read afresh, and reads
+    each font object once."""
+    own = pdfium_text._font_reading
+    reads: Counter[int] = Counter()
+
+    def counted(spec: dict[str, Any]) -> tuple[pdfium_text.FontInfo, frozenset[str]]:
+        reads[id(spec)] += 1
+        return own(spec)
+
+    several = 0
+    for path in CORPUS:
+        with pdfplumber.open(path) as pdf:
+            fresh = [pdfium_text.font_table(p.page_obj.resources) for p in pdf.pages]
+            memo: pdfium_text.FontMemo = {}
+            reads.clear()
+            monkeypatch.setattr(pdfium_text, "_font_reading", counted)
+            kept = [pdfium_text.font_table(p.page_obj.resources, memo) for p in pdf.pages]
+            monkeypatch.setattr(pdfium_text, "_font_reading", own)
+            assert kept == fresh, path.name
+            assert set(reads.values()) <= {1}, path.name
+            several += len(pdf.pages) > 1 and 0 < sum(reads.values()) < sum(map(len, fresh))
+    assert several >= 5, several
+
+
+def test_pdfium_maps_every_winansi_code_from_32(tmp_path: Path) -> None:
+    """What lets the glyph loop skip asking about a mapping: for a WinAnsi standard font,
+    pdfium reports a glyph without a unicode mapping only for the control codes."""
+    codes = range(1, 256)
+    shown = b"(" + b"".join(b"\\%03o" % code for code in codes) + b") Tj"
+    path = _helvetica_pdf(tmp_path / "codes.pdf", b"BT /F1 12 Tf 72 700 Td " + shown + b" ET")
+    doc = pdfium_text.open_pdfium(path)
+    try:
+        textpage = doc[0].get_textpage()
+        address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+        unmapped = [pdfium_text._UNICODE(address, i)
+                    for i in range(pdfium_c.FPDFText_CountChars(textpage.raw))
+                    if pdfium_text._TEXT_OBJECT(address, i) and pdfium_text._MAP_ERROR(address, i)]
+        textpage.close()
+    finally:
+        doc.close()
+    assert unmapped == list(range(1, 32))
+
+
+def test_a_control_character_of_a_winansi_font_is_declined(tmp_path: Path) -> None:
+    content = b"BT /F1 12 Tf 72 700 Td (before \\001 after) Tj " + LINES + b" ET"
+    path = _helvetica_pdf(tmp_path / "control.pdf", content)
+    doc = pdfium_text.open_pdfium(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            page = pdf.pages[0]
+            assert any(c["text"] == "(cid:1)" for c in page.chars)  # pdfminer's own reading
+            assert _fast_page(doc, 1, page) is None
+            page.close()
     finally:
         doc.close()
 

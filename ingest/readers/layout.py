@@ -70,6 +70,7 @@ def strip_running_lines(pages: list[Page], edge: int = 3) -> list[Page]:
 
 GUTTER_MIN_GAP = 8.0  # points: a narrower gap between words is not a gutter
 GUTTER_STEP = 2.0
+GUTTER_SPAN = (0.33, 0.67)  # shares of the page width a gutter may lie between
 WORD_Y_TOLERANCE = 3.0  # pdfplumber's extract_words default, used for the gutter's words
 
 
@@ -100,7 +101,7 @@ def _widest_gap(spans: Sequence[tuple[float, float]], width: float) -> tuple[flo
 
     The spans are merged first, so each sample is one bisection whatever their number.
     """
-    lo, hi = width * 0.33, width * 0.67
+    lo, hi = width * GUTTER_SPAN[0], width * GUTTER_SPAN[1]
     starts: list[float] = []
     ends: list[float] = []
     for x0, x1 in sorted(s for s in spans if s[1] >= lo and s[0] <= hi):
@@ -142,19 +143,30 @@ def may_have_gutter(
     band is left out whole.
     """
     low, high = height * edge_band, height * (1 - edge_band)
-    inked = [c for c in chars if not c["text"].isspace()]
+    lo, hi = width * GUTTER_SPAN[0], width * GUTTER_SPAN[1]
+    tops: set[float] = set()
+    middle: list[tuple[float, float, float]] = []  # (x0, x1, top) of chars reaching the middle
+    # One pass over the chars: every inked top forms the runs, but only chars that reach
+    # the middle third can cover a sample of ``_widest_gap``, which drops the others.
+    for c in chars:
+        if c["text"].isspace():
+            continue
+        top = c["top"]
+        tops.add(top)
+        if c["x1"] >= lo and c["x0"] <= hi:
+            middle.append((c["x0"], c["x1"], top))
     in_band: set[float] = set()  # the tops of runs wholly inside the band
     run: list[float] = []
     # Grouping the distinct tops gives the same runs as grouping every char (equal tops
     # never split a run), with a sort of a few dozen lines instead of every char.
-    for top in [*sorted({c["top"] for c in inked}), None]:
+    for top in [*sorted(tops), None]:
         if top is None or (run and top - run[-1] > WORD_Y_TOLERANCE):
             if run and low < run[0] and run[-1] < high:
                 in_band.update(run)
             run = []
         if top is not None:
             run.append(top)
-    best = _widest_gap([(c["x0"], c["x1"]) for c in inked if c["top"] in in_band], width)
+    best = _widest_gap([(x0, x1) for x0, x1, top in middle if top in in_band], width)
     return best is not None and best[0] >= GUTTER_MIN_GAP
 
 

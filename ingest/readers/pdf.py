@@ -28,7 +28,7 @@ from ingest.readers.layout import (
     text_row_lines,
 )
 from ingest.readers.ocr import ocr_available, ocr_pdf
-from ingest.readers.pdfium_text import content_bytes, open_pdfium, read_fast_page
+from ingest.readers.pdfium_text import FontMemo, content_bytes, open_pdfium, read_fast_page
 from ingest.readers.ruled_tables import outside_tables, table_grids
 from ingest.settings import ReadSettings
 
@@ -40,12 +40,13 @@ def read_pdf(path: Path, data: bytes, settings: ReadSettings | None = None) -> D
     sha = hashlib.sha256(data).hexdigest()
     pages: list[Page] = []
     fast_doc = None
+    fonts: FontMemo = {}
     try:
         fast_doc = open_pdfium(path)
         with pdfplumber.open(path) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 try:
-                    pages.append(_read_any_page(fast_doc, page, number, settings))
+                    pages.append(_read_any_page(fast_doc, page, number, settings, fonts))
                 finally:
                     page.close()
     except ReadError:
@@ -101,10 +102,15 @@ def _pdfminer_reason(exc: Exception) -> str:
     return f"unreadable PDF ({text[:120]})"
 
 
-def _read_any_page(fast_doc: Any, page: Any, number: int, settings: ReadSettings) -> Page:
-    """A page from pdfium's fast path when it can reproduce it exactly, else from pdfplumber."""
+def _read_any_page(
+    fast_doc: Any, page: Any, number: int, settings: ReadSettings, fonts: FontMemo
+) -> Page:
+    """A page from pdfium's fast path when it can reproduce it exactly, else from pdfplumber.
+
+    ``fonts`` is the document's font memo (``pdfium_text.font_table``).
+    """
     fast = read_fast_page(fast_doc, number, page.page_obj.resources, settings,
-                          partial(content_bytes, page.page_obj))
+                          partial(content_bytes, page.page_obj), fonts)
     return fast if fast is not None else _read_page(page, number, settings)
 
 

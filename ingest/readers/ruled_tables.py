@@ -18,6 +18,7 @@ in pdf.py, so both paths build grids and running text the same way.
 from __future__ import annotations
 
 import ctypes
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,19 +63,44 @@ class _CharsView:
     chars: list[Obj]
 
 
-def _extract(table: Any) -> list[list[str | None]]:
-    """``table.extract()`` given only the chars inside the table, which is the same.
+class _RowsTable(Table):
+    """A Table that reads only the given rows, from the given chars."""
 
-    ``Table.extract`` scans every char of the page once per row; a row's cells
-    lie inside the table's bounds, so the chars outside them (tested as
-    pdfplumber tests them: centre, half-open box) can never be in a cell.
+    def __init__(self, chars: list[Obj], rows: list[Any]) -> None:
+        super().__init__(_CharsView(chars), [])  # type: ignore[arg-type]
+        self._rows = rows
+
+    @property
+    def rows(self) -> list[Any]:
+        return self._rows
+
+
+def _v_mid(char: Obj) -> float:
+    return (char["top"] + char["bottom"]) / 2  # as pdfplumber's char_in_bbox computes it
+
+
+def _extract(table: Any) -> list[list[str | None]]:
+    """``table.extract()``, each row read from only the chars level with it: the same.
+
+    ``Table.extract`` scans every char of the page once per row, and keeps a
+    char for a row when its centre lies in the row's half-open box. So a
+    row's chars are among those whose vertical centre lies between the row's
+    top and bottom, found by bisection; they are handed over in page order,
+    as ``extract`` would meet them.
     """
     x0, top, x1, bottom = table.bbox
     inside = [
         c for c in table.page.chars
-        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= _v_mid(c) < bottom
     ]
-    return Table(_CharsView(inside), table.cells).extract()  # type: ignore[arg-type]
+    order = sorted(range(len(inside)), key=lambda i: _v_mid(inside[i]))
+    mids = [_v_mid(inside[i]) for i in order]
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        _, row_top, _, row_bottom = row.bbox
+        level = sorted(order[bisect_left(mids, row_top):bisect_left(mids, row_bottom)])
+        out.extend(_RowsTable([inside[i] for i in level], [row]).extract())
+    return out
 
 
 def outside_tables(boxes: Sequence[Box]) -> Callable[[Obj], bool]:

@@ -18,13 +18,12 @@ import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import pdfplumber
 
 from ingest.readers import pdfium_text
-from ingest.readers.pdf import _read_page
+from ingest.readers.pdf import _read_any_page
 from ingest.settings import ReadSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,17 +50,12 @@ def read_all(paths: list[Path], fast: bool) -> int:
     pages = 0
     for path in paths:
         doc = pdfium_text.open_pdfium(path) if fast else None
+        fonts: pdfium_text.FontMemo = {}
         try:
             with pdfplumber.open(path) as pdf:
                 for number, page in enumerate(pdf.pages, start=1):
                     try:
-                        got = None
-                        if fast:
-                            content = partial(pdfium_text.content_bytes, page.page_obj)
-                            got = pdfium_text.read_fast_page(
-                                doc, number, page.page_obj.resources, SETTINGS, content)
-                        if got is None:
-                            _read_page(page, number, SETTINGS)
+                        _read_any_page(doc, page, number, SETTINGS, fonts)
                     finally:
                         page.close()
                     pages += 1
