@@ -111,7 +111,11 @@ def outside_tables(boxes: Sequence[Box]) -> Callable[[Obj], bool]:
             return True
         cx = (obj["x0"] + obj["x1"]) / 2
         cy = (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+        # A loop, not any(): a generator a char cost twice the time of this whole test.
+        for x0, top, x1, bottom in boxes:  # noqa: SIM110
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                return False
+        return True
 
     return keep
 
