@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,3 +37,36 @@ def test_bench_smoke(tmp_path: Path) -> None:
     store = results["store"]
     assert store["docs"] == 3 and store["add_one_cli_s"] > 0 and store["search_cli_s"] > 0
     assert "store of 3: add one" in lines[-1]
+
+
+def test_reader_instruction_report_divides_the_difference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The count a pass is the difference of the two runs over the passes between them,
+    and the ratio is pdfplumber's count over the fast path's."""
+    from tests.bench import reader_speed
+
+    base = {False: 9_000_000_000, True: 2_000_000_000}  # start, imports, the untimed pass
+    per_pass = {False: 6_000_000_000, True: 1_500_000_000}
+
+    def counted(fast: bool, paths: list[Path], passes: int) -> int:
+        return base[fast] + passes * per_pass[fast] + len(paths)
+
+    monkeypatch.setattr(reader_speed, "_count_instructions", counted)
+    monkeypatch.setattr(reader_speed.shutil, "which", lambda name: "/usr/bin/" + name)
+    rows = reader_speed.compare_instructions()
+    assert [row.split(":")[0] for row in rows] == ["all minutes", "minutes without tables"]
+    assert all("pdfplumber 6.000, pdfium path 1.500 billion" in row and "x4.00" in row
+               for row in rows), rows
+
+
+def test_reader_passes_entry_point_reads_the_papers_given() -> None:
+    """What runs under valgrind: one untimed pass and N more, over the paths on stdin."""
+    paper = sorted((ROOT / "corpus" / "pdf").glob("*minutes*.pdf"))[0]
+    for mode in ("fast", "pdfplumber"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.reader_speed", "passes", mode, "1"],
+            cwd=ROOT, input=json.dumps([str(paper)]), capture_output=True, text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
