@@ -151,16 +151,20 @@ def font_table(resources: Any, memo: FontMemo | None = None) -> dict[str, FontIn
     """
     table: dict[str, FontInfo | None] = {}
     for spec_ref in _dict(_dict(resources).get("Font")).values():
-        number = spec_ref.objid if memo is not None and isinstance(spec_ref, PDFObjRef) else None
-        reading = memo.get(number) if memo is not None and number is not None else None
-        if reading is None:
-            reading = _font_reading(_dict(spec_ref))
-            if memo is not None and number is not None:
-                memo[number] = reading
-        info, names = reading
+        info, names = _remembered_reading(spec_ref, memo)
         for key in names:
             table[key] = _same_reading(table.get(key, info), info)
     return table
+
+
+def _remembered_reading(spec_ref: Any, memo: FontMemo | None) -> tuple[FontInfo, frozenset[str]]:
+    """``_font_reading`` of a font, from ``memo`` when the font object is in it already."""
+    if memo is None or not isinstance(spec_ref, PDFObjRef):  # no memo, or a direct dict
+        return _font_reading(_dict(spec_ref))
+    reading = memo.get(spec_ref.objid)
+    if reading is None:
+        reading = memo[spec_ref.objid] = _font_reading(_dict(spec_ref))
+    return reading
 
 
 def _font_reading(spec: dict[str, Any]) -> tuple[FontInfo, frozenset[str]]:

@@ -64,7 +64,10 @@ class _CharsView:
 
 
 class _RowsTable(Table):
-    """A Table that reads only the given rows, from the given chars."""
+    """A Table whose ``extract`` reads only the given rows, from the given chars.
+
+    It has no cells of its own, so only ``extract`` may be asked of it.
+    """
 
     def __init__(self, chars: list[Obj], rows: list[Any]) -> None:
         super().__init__(_CharsView(chars), [])  # type: ignore[arg-type]
@@ -93,8 +96,9 @@ def _extract(table: Any) -> list[list[str | None]]:
         c for c in table.page.chars
         if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= _v_mid(c) < bottom
     ]
-    order = sorted(range(len(inside)), key=lambda i: _v_mid(inside[i]))
-    mids = [_v_mid(inside[i]) for i in order]
+    centres = [_v_mid(c) for c in inside]
+    order = sorted(range(len(inside)), key=centres.__getitem__)
+    mids = [centres[i] for i in order]
     out: list[list[str | None]] = []
     for row in table.rows:
         _, row_top, _, row_bottom = row.bbox
@@ -111,7 +115,7 @@ def outside_tables(boxes: Sequence[Box]) -> Callable[[Obj], bool]:
             return True
         cx = (obj["x0"] + obj["x1"]) / 2
         cy = (obj["top"] + obj["bottom"]) / 2
-        # A loop, not any(): a generator a char cost twice the time of this whole test.
+        # A loop, not any() over a generator: a generator a char took twice as long.
         for x0, top, x1, bottom in boxes:  # noqa: SIM110
             if x0 <= cx <= x1 and top <= cy <= bottom:
                 return False

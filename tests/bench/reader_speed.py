@@ -11,9 +11,10 @@ alternating rounds scatter (single rounds from 2.5x to 6.7x). The instruction
 count does not drift: ``instructions`` runs each reader under valgrind's
 cachegrind, once with no timed pass and once with two, and divides the
 difference, so interpreter start, imports and the first (untimed) pass drop
-out. On the minutes, the count's ratio of the two readers matched the timed
-ratio of the median over seven rounds (3.80x against 3.79x); a reader that runs
-fewer instructions but waits more on memory would show the two apart.
+out. On the minutes, the count's ratio of the two readers came close to the
+timed ratio of the median over seven rounds (3.85x against 3.79x, round 12's
+reader); a reader that runs fewer instructions but waits more on memory would
+show the two apart.
 
     python -m tests.bench.reader_speed            # the report (3 rounds)
     python -m tests.bench.reader_speed 7          # the report over 7 rounds
