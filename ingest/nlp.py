@@ -12,6 +12,11 @@ process, rather than thinc's default BLIS: on this work (batches of a few
 thousand words, 96 wide) it reads a quarter more words a second, and the
 entities found in the corpus are the same (tests/test_extract_tables_mentions.py).
 One thread, because ingest already runs a process per core.
+
+spaCy is pinned to 3.8.7 (pyproject.toml). The wheels of 3.8.8 and later
+find the same entities at about half the speed: in their compiled parser, the
+look-ups of the recogniser's state take and drop the GIL at every step
+(docs/PERFORMANCE.md, Fourteenth round).
 """
 
 from __future__ import annotations

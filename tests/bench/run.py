@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
 from multiprocessing import get_all_start_methods, get_context, set_start_method
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,16 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        f", spaCy {_version('spacy')}"
     )
+
+
+def _version(package: str) -> str:
+    """An installed package's version: the NER's speed depends on spaCy's build (ingest/nlp.py)."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 # -- ingest -------------------------------------------------------------------------------
