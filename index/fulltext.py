@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index import whoosh_analysis, whoosh_buffers, whoosh_columns
+from index import whoosh_analysis, whoosh_buffers, whoosh_columns, whoosh_runs
 from index.store import RecordStore
 from index.whoosh_blocks import SplitBlockCodec
 from index.whoosh_mpwriter import OrderedMpWriter
@@ -37,6 +37,7 @@ from ingest.records import (
 whoosh_columns.apply()  # a missing column is looked for once (index/whoosh_columns.py)
 whoosh_buffers.apply()  # segments read through their map, not copied (index/whoosh_buffers.py)
 whoosh_analysis.apply()  # a value repeated by units analysed once (index/whoosh_analysis.py)
+whoosh_runs.apply()  # postings spilled to run files a chunk at a time (index/whoosh_runs.py)
 
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
