@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -48,7 +49,9 @@ class _Cluster:
         )[0][0]
 
 
+@lru_cache(maxsize=1 << 16)  # a store's distinct spellings; clustering asks for each often
 def _parts(name: str) -> tuple[str, str]:
+    """(forename, surname) in lower case; forename '' for a surname alone."""
     tokens = name.replace(".", " ").split()
     if len(tokens) == 1:
         return "", tokens[0].lower()
@@ -107,12 +110,13 @@ def cluster_people(
                 by_surname[surname].append(index)
         last = (s.name, target)
         _add(target, s)
-    for s in surname_only:
-        matches = [c for c in clusters if any(_parts(n)[1] == s.name.lower() for n in c.names)]
+    for s in surname_only:  # by_surname holds every cluster with a name of that surname
+        matches = by_surname.get(s.name.lower(), [])
         if len(matches) == 1:
-            _add(matches[0], s)
+            _add(clusters[matches[0]], s)
         else:
             _add(_new(clusters), s)
+            by_surname.setdefault(_parts(s.name)[1], []).append(len(clusters) - 1)
     _apply_merges(clusters, corrections)
     return _to_people(clusters)
 
@@ -123,9 +127,8 @@ def _new(clusters: list[_Cluster]) -> _Cluster:
 
 
 def _joins(cluster: _Cluster, name: str, splits: set[frozenset[str]]) -> bool:
-    for seen in cluster.names:
-        if frozenset((seen.lower(), name.lower())) in splits:
-            return False
+    if splits and any(frozenset((seen.lower(), name.lower())) in splits for seen in cluster.names):
+        return False
     return any(same_person(seen, name) for seen in cluster.names)
 
 

@@ -42,6 +42,12 @@ def test_surname_only_resolved_only_when_unambiguous() -> None:
     assert len(one) == 1 and one[0].aliases == ["Newton"]
     two = people_of(["Sarah Newton", "Peter Newton", "Newton"])
     assert len(two) == 3
+    assert not any(p.aliases for p in people_of(["Sarah Newton", "Peter Newton", "Newton",
+                                                 "Newton"]))
+    alone = people_of(["Okafor", "Okafor", "Sarah Smith", "Smyth"])  # no full name to join
+    assert sorted((p.name, p.aliases) for p in alone) == [("Okafor", []), ("Sarah Smith", []),
+                                                          ("Smyth", [])]
+    assert [p.aliases for p in people_of(["Okafor", "Dele Okafor", "Okafor"])] == [["Okafor"]]
 
 
 def test_corrections_merge_and_split() -> None:
