@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index import whoosh_analysis, whoosh_buffers, whoosh_columns, whoosh_runs
+from index import whoosh_analysis, whoosh_buffers, whoosh_columns, whoosh_runs, whoosh_stems
 from index.store import RecordStore
 from index.whoosh_blocks import SplitBlockCodec
 from index.whoosh_mpwriter import OrderedMpWriter
@@ -38,6 +38,7 @@ whoosh_columns.apply()  # a missing column is looked for once (index/whoosh_colu
 whoosh_buffers.apply()  # segments read through their map, not copied (index/whoosh_buffers.py)
 whoosh_analysis.apply()  # a value repeated by units analysed once (index/whoosh_analysis.py)
 whoosh_runs.apply()  # postings spilled to run files a chunk at a time (index/whoosh_runs.py)
+whoosh_stems.apply()  # the stemmer's cache in C (index/whoosh_stems.py)
 
 INDEX_ARTEFACT = "index"  # its store.reflected() state says which papers it holds
 INDEX_NAME = "minutebook"
