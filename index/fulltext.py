@@ -161,7 +161,9 @@ def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict
 MP_UNITS = 300
 # Postings buffered per writer process before a flush. 256 MiB made the writer the largest
 # process of a large ingest (349 MiB at 100k passages); 96 keeps it under the parse
-# workers (148 MiB) for about 6% of the build rate, so ingest memory stays flat.
+# workers (148 MiB) for about 6% of the build rate, so ingest memory stays flat. That cost
+# was measured when each spilled posting was pickled alone; spills are cheaper since
+# (index/whoosh_runs.py).
 WRITER_LIMIT_MB = 96
 
 

@@ -1,11 +1,12 @@
 """Whoosh's stemmer cached by the standard library's ``lru_cache``.
 
 Whoosh-Reloaded 2.7.5's ``StemFilter`` wraps the Porter stemmer in its own
-least-frequently-used cache, written in Python: every call takes a lock-free
-look-up, a hit counter and a usage ``Counter`` update, about 1.5 microseconds
-per word. Indexing calls it for every word of every unit (half a million
-times for 10,000 benchmark passages). ``functools.lru_cache`` is the same
-memo in C; the stems are the same, since the stemmer is a pure function.
+least-frequently-used cache, written in Python: every call counts a hit and
+updates a usage ``Counter`` (0.40 microseconds a hit, against 0.14 for
+``functools.lru_cache``), and a full cache drops a tenth of its 50,000 words
+by their counts. Indexing calls it for every word of every unit (half a
+million times for 10,000 benchmark passages). ``lru_cache`` is the same memo
+in C; the stems are the same, since the stemmer is a pure function.
 
 Whoosh rebuilds a filter's cache in ``StemFilter.clear`` (on creation, and
 when an index's schema is unpickled), so that is what is replaced. Applied
