@@ -34,7 +34,7 @@ BLAS_THREADS = 1  # per process: ingest runs one worker process per core
 MODEL_PIPES_UNUSED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 # Models whose saved tokenizer is the one English builds from its own rules, byte for byte
 # (tests/test_extract_tables_mentions.py): for them the copy on disk is not read, which
-# would build the 1,347 special cases a second time (a third of the model's load).
+# would build the 1,347 special cases a second time (a quarter of the model's load).
 DEFAULT_TOKENIZER_MODELS = frozenset({MODEL_NAME})
 
 # spaCy label -> minutebook label; anything else (DATE, NORP, CARDINAL, ...) is dropped.

@@ -254,8 +254,9 @@ PACKAGES = ("ingest", "index", "search")
 
 def compile_modules() -> None:
     """Byte-compile minutebook's modules, as an installed package has them and as Python
-    writes them on a user's first run. Where PYTHONDONTWRITEBYTECODE is set (CI machines)
-    every command would compile them again: 0.08 s of each command here."""
+    writes them on a user's first run. Where PYTHONDONTWRITEBYTECODE is set (as on the
+    machines this benchmark has run on) every command would compile them again: 0.08 s of
+    each command there."""
     import compileall
 
     for package in PACKAGES:
