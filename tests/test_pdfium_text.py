@@ -200,7 +200,7 @@ def test_pdfium_maps_every_winansi_code_from_32(tmp_path: Path) -> None:
     doc = pdfium_text.open_pdfium(path)
     try:
         textpage = doc[0].get_textpage()
-        address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+        address = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
         unmapped = [pdfium_text._UNICODE(address, i)
                     for i in range(pdfium_c.FPDFText_CountChars(textpage.raw))
                     if pdfium_text._TEXT_OBJECT(address, i) and pdfium_text._MAP_ERROR(address, i)]
@@ -316,7 +316,7 @@ def test_bullet_verdicts_on_the_corpus_agree_with_pdfminer() -> None:
 
 
 def _one_by_one(textpage: Any) -> str:
-    address = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    address = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     count = pdfium_c.FPDFText_CountChars(textpage.raw)
     return "".join(chr(pdfium_text._UNICODE(address, i)) for i in range(count))
 
