@@ -118,45 +118,61 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
             ) -> Iterator[tuple[FollowUp, dict[str, Any], dict[str, Any]]]:
     """(follow-up, action, later record) for each later record that says much the same.
 
-    Candidates are sorted by date, so the actions of one date are scored, in one
-    rapidfuzz ``cdist`` call (C, all cores), against only the candidates dated
-    after it: half the pairs of scoring everything. Texts are normalised once,
-    and each distinct text is scored once: an action carried forward from
-    meeting to meeting repeats its words, and a pair's score depends on its two
-    texts alone, so the scores of the repeats are copied, not computed again.
+    The side with fewer dates is taken a date at a time, and the records of that
+    date are scored, in one rapidfuzz ``cdist`` call (C, all cores), against only
+    the other side's records on the right side of it: the actions of a date
+    against the candidates dated after it, or the candidates of a date against
+    the actions dated before it. Either way half the pairs of scoring everything,
+    and as few calls as there are dates on the smaller side: adding one paper
+    scores the store's thousands of actions against its few records in a call
+    or two, where a call per action date took a quarter of the add. Texts are
+    normalised once, and each distinct text is scored once: an action carried
+    forward from meeting to meeting repeats its words, and a pair's score depends
+    on its two texts alone, so the scores of the repeats are copied.
     """
     if not actions or not candidates:
         return
-    later_first = sorted(candidates, key=lambda c: c["date"])
-    dates = [c["date"] for c in later_first]
-    texts, text_of = _distinct([utils.default_process(c["text"]) for c in later_first])
-    reports: dict[int, str] = {}  # what each later record says: read once, not once per pair
+    by_candidate = len({c["date"] for c in candidates}) < len({a["date"] for a in actions})
+    grouped, others = (candidates, actions) if by_candidate else (actions, candidates)
+    others = sorted(others, key=lambda o: o["date"])
+    dates = [o["date"] for o in others]
+    texts, text_of = _distinct([utils.default_process(o["text"]) for o in others])
+    reports: dict[str, str] = {}  # what each later record says: read once, not once per pair
     by_date: dict[str, list[dict[str, Any]]] = {}
-    for action in actions:
-        by_date.setdefault(action["date"], []).append(action)
+    for record in grouped:
+        by_date.setdefault(record["date"], []).append(record)
     for date, group in by_date.items():
-        start = bisect.bisect_right(dates, date)
-        if start == len(later_first):
+        span = (range(bisect.bisect_left(dates, date)) if by_candidate
+                else range(bisect.bisect_right(dates, date), len(others)))
+        if not span:
             continue
-        asked, asked_of = _distinct([utils.default_process(a["text"]) for a in group])
-        later_texts = np.unique(text_of[start:])
-        distinct_scores = process.cdist(
-            asked, [texts[i] for i in later_texts],
-            scorer=fuzz.token_set_ratio, score_cutoff=FOLLOW_MIN, workers=-1,
-        )
-        scores = distinct_scores[asked_of][:, np.searchsorted(later_texts, text_of[start:])]
-        for action, row in zip(group, scores, strict=True):
+        asked, asked_of = _distinct([utils.default_process(g["text"]) for g in group])
+        other_texts = np.unique(text_of[span.start:span.stop])
+        distinct = np.searchsorted(other_texts, text_of[span.start:span.stop])
+        choices = [texts[i] for i in other_texts]
+        if by_candidate:  # the actions are always the queries, as scored before
+            scores = _cdist(choices, asked)[distinct][:, asked_of].T
+        else:
+            scores = _cdist(asked, choices)[asked_of][:, distinct]
+        for record, row in zip(group, scores, strict=True):
             for j in row.nonzero()[0]:
-                later = later_first[start + j]
+                other = others[span.start + j]
+                action, later = (other, record) if by_candidate else (record, other)
                 if later["doc"] == action["doc"]:
                     continue
-                says = reports.get(start + j)
+                says = reports.get(later["id"])
                 if says is None:
-                    says = reports[start + j] = reported_status(later["text"], later["status"])
+                    says = reports[later["id"]] = reported_status(later["text"], later["status"])
                 follow = FollowUp(action["id"], later["id"], later["kind"], later["date"],
                                   later["source"], later["page"], later["text"], says,
                                   round(float(row[j]), 1))
                 yield follow, action, later
+
+
+def _cdist(queries: list[str], choices: list[str]) -> np.ndarray:
+    """Token-set ratios of every query with every choice, 0 below FOLLOW_MIN."""
+    return process.cdist(queries, choices, scorer=fuzz.token_set_ratio,
+                         score_cutoff=FOLLOW_MIN, workers=-1)
 
 
 def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:

@@ -6,6 +6,7 @@ import json
 import shutil
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from rapidfuzz import fuzz, process, utils
@@ -235,15 +236,36 @@ def test_repeated_texts_scored_once_give_the_follow_ups_of_every_pair(corpus_hom
     actions = [c for c in candidates if c["kind"] == "action"]
     texts = [utils.default_process(c["text"]) for c in candidates]
     assert len(set(texts)) < len(texts) / 2
+    expected = _pairs(actions, candidates)
+    got = [(f.action_id, f.record_id, f.score) for f, _, _ in _scored(actions, candidates)]
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert len({(a, r) for a, r, _ in expected if r.endswith("-again")}) > 20
+    # One paper's records against every action (a paper added to a store): scored a
+    # candidate date at a time, the same pairs. A paper of the same day as the actions
+    # it repeats follows none of them up: only later papers do.
+    doc = sorted({c["doc"] for c in found if c["kind"] == "action"})[0]
+    same_day = [{**c, "id": c["id"] + "-same-day", "doc": "same-day"}
+                for c in found if c["doc"] == doc]
+    for one_paper in ([c for c in again if c["doc"] == "again-" + doc], same_day):
+        assert len({c["date"] for c in one_paper}) < len({a["date"] for a in actions})
+        got = [(f.action_id, f.record_id, f.score) for f, _, _ in _scored(actions, one_paper)]
+        assert len(got) == len(set(got))
+        assert set(got) == _pairs(actions, one_paper)
+    assert _pairs(actions, [c for c in again if c["doc"] == "again-" + doc])
+    assert not _pairs([a for a in actions if a["doc"] == doc], same_day)
+
+
+def _pairs(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
+           ) -> set[tuple[str, str, float]]:
+    """The follow-ups by definition: each action scored on its own against each later record."""
+    texts = [utils.default_process(c["text"]) for c in candidates]
     expected = set()
-    for action in actions:  # the definition: each pair scored on its own
+    for action in actions:
         later = [i for i, c in enumerate(candidates)
                  if c["date"] > action["date"] and c["doc"] != action["doc"]]
         row = process.cdist([utils.default_process(action["text"])], [texts[i] for i in later],
                             scorer=fuzz.token_set_ratio, score_cutoff=FOLLOW_MIN)[0]
         expected |= {(action["id"], candidates[i]["id"], round(float(score), 1))
                      for i, score in zip(later, row, strict=True) if score}
-    got = [(f.action_id, f.record_id, f.score) for f, _, _ in _scored(actions, candidates)]
-    assert len(got) == len(set(got))
-    assert set(got) == expected
-    assert len({(a, r) for a, r, _ in expected if r.endswith("-again")}) > 20
+    return expected
