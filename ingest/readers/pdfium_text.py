@@ -194,9 +194,10 @@ def _int_call(fn: Any, restype: Any, *argtypes: Any) -> Any:
 
     pypdfium2's binding type-checks every pointer argument and wraps every
     returned pointer in a new object: the four calls a glyph needs took 3.2
-    microseconds that way, and take 1.3 this way.
+    microseconds that way, and take 1.3 this way. Like ``_glyph_call`` it keeps
+    the GIL.
     """
-    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(fn))
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(_address(fn))
 
 
 def _glyph_call(fn: Any, restype: Any) -> Any:
@@ -207,8 +208,13 @@ def _glyph_call(fn: Any, restype: Any) -> Any:
     halves the cost of a call (0.5 against 0.9-1.2 microseconds). The price is
     that nothing is checked: pointers must be passed as ctypes objects
     (``c_void_p``, ``byref``), since a Python int goes over as a C int.
+
+    ``PYFUNCTYPE``, not ``CFUNCTYPE``: the call keeps the GIL, where a C function
+    type releases and takes it back around every call, a pair of mutex
+    operations for a call of a fraction of a microsecond (0.41 -> 0.32
+    microseconds for the origin). Nothing here runs pdfium in threads.
     """
-    return ctypes.CFUNCTYPE(restype)(_address(fn))
+    return ctypes.PYFUNCTYPE(restype)(_address(fn))
 
 
 def _address(fn: Any) -> int:
