@@ -8,6 +8,8 @@ reads them.
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from ingest.extract.attendees import entry_to_person, extract_attendees
 from ingest.extract.doctype import DocInfo, classify
 from ingest.extract.items import extract_items, extract_resolutions
 from ingest.extract.meetings import extract_meeting, extract_recorded_meeting, times_of
+from ingest.normalize import clean_space
 from ingest.readers.registry import read_document
 from ingest.records import Attendee, Item, Meeting, Resolution
 
@@ -70,6 +73,15 @@ def resolutions_of(text: str) -> list[Resolution]:
 
 
 # --- document type ------------------------------------------------------------------------
+
+
+def test_clean_space_collapses_every_space_the_regex_class_matches() -> None:
+    """clean_space splits where ``\\s`` matches, every Unicode space, and nowhere else."""
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(i))]
+    assert len(spaces) == 29 and all(s.isspace() for s in spaces)
+    text = "".join(f"{s}word{i}\u200b{s}{s}" for i, s in enumerate(spaces))  # zero-width kept
+    assert clean_space(text) == re.sub(r"\s+", " ", text).strip()
+    assert clean_space(" \u00a0Haringey\u2003CSP\n") == "Haringey CSP"
 
 
 def test_minutes_are_classified_with_date_and_body_from_the_title() -> None:
