@@ -1,4 +1,4 @@
-"""Named-entity recognition: the only module that imports spaCy.
+"""Named-entity recognition: the only module that uses spaCy (imported by spacy_import.py).
 
 The statistical model finds people, organisations and places; a ruler
 placed before it (DomainRuler) pins the partnership's own vocabulary (MOPAC,
@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ingest.spacy_import import import_spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -198,7 +200,7 @@ def load_pipeline(model: str = MODEL_NAME) -> tuple[Any, str | None]:
 @lru_cache(maxsize=2)
 def _pipeline(model: str) -> tuple[Any, str | None]:
     try:
-        import spacy
+        spacy = import_spacy()  # without spaCy's command line (ingest/spacy_import.py)
     except ImportError:
         return None, "spaCy is not installed: no entity mentions extracted"
     from thinc.api import use_ops

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -421,6 +423,31 @@ def test_the_model_finds_the_same_entities_through_numpy_as_through_blis() -> No
                        for doc in model.pipe(texts)]
     assert found[False] == found[True]
     assert sum(map(len, found[False])) > 500
+
+
+SPACY_CLI_CHECK = """
+import sys
+from ingest.nlp import find_entities
+found, _ = find_entities(["Joe Bloggs met Haringey Council in Wood Green."])
+print(sorted(e.label for e in found[0]))
+print(sorted(m for m in sys.modules if m.startswith(("spacy.cli", "requests", "typer"))))
+import spacy
+print(spacy.info()["spacy_version"] == spacy.__version__)
+import spacy.cli
+print(callable(spacy.cli.download))
+"""
+
+
+def test_spacy_is_imported_without_its_command_line() -> None:
+    """The pipeline loads without spaCy's command line (ingest/spacy_import.py), finds the
+    same kinds of entity, and the command line is still there for whoever asks for it."""
+    done = subprocess.run([sys.executable, "-c", SPACY_CLI_CHECK], capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    labels, cli_modules, info_works, cli_works = done.stdout.splitlines()
+    expected = "['ORG', 'PERSON', 'PLACE']" if model_installed() else "['ORG', 'PLACE']"
+    assert labels == expected
+    assert cli_modules == "[]"
+    assert info_works == cli_works == "True"
 
 
 def test_the_tokenizer_left_unread_is_the_one_the_model_saved() -> None:
