@@ -1,8 +1,8 @@
 """The Whoosh release minutebook's speed and memory patches were written against.
 
 index/whoosh_columns.py, index/whoosh_buffers.py, index/whoosh_analysis.py,
-index/whoosh_runs.py, index/whoosh_stems.py, search/whoosh_postings.py and
-search/whoosh_phrases.py replace Whoosh internals, and
+index/whoosh_runs.py, index/whoosh_stems.py, search/whoosh_postings.py,
+search/whoosh_phrases.py and search/whoosh_fuzzy.py replace Whoosh internals, and
 search/array_scores.py reads them; they act only on this release (pinned in
 pyproject.toml), so any other release keeps Whoosh's own code.
 """

@@ -15,13 +15,14 @@ from whoosh.qparser.plugins import FuzzyTermPlugin, GtLtPlugin
 from index.fulltext import FullTextIndex
 from ingest.errors import QueryError
 from ingest.vocab import DOC_TYPES
-from search import whoosh_fix, whoosh_phrases, whoosh_postings
+from search import whoosh_fix, whoosh_fuzzy, whoosh_phrases, whoosh_postings
 from search.array_scores import ArrayScoredCollector
 from search.restrict import restricted
 
 whoosh_fix.apply()  # Whoosh's AndMaybe can drop a clause's score (search/whoosh_fix.py)
 whoosh_postings.apply()  # skip_to by bisection (search/whoosh_postings.py)
 whoosh_phrases.apply()  # phrase positions by set intersection (search/whoosh_phrases.py)
+whoosh_fuzzy.apply()  # a fuzzy word's words found once a segment (search/whoosh_fuzzy.py)
 
 MATCH_FIELDS = ["text", "section"]  # the title only ranks (parse_query)
 YEAR_RE = re.compile(r"^(\d{4})?(?:\s*(\.\.|-)\s*(\d{4})?)?$")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import shutil
 from array import array
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,11 @@ from whoosh import collectors, query
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import AndMaybeMatcher
+from whoosh.query.terms import FuzzyTerm
 
 from index.fulltext import INDEX_NAME, FullTextIndex, make_schema
 from search import query as search_query  # importing it applies the fix
-from search import restrict, whoosh_fix, whoosh_phrases, whoosh_postings
+from search import restrict, whoosh_fix, whoosh_fuzzy, whoosh_phrases, whoosh_postings
 from search.matched_terms import MatchedTermsCollector
 from tests.bench.passages import build_whoosh, query_set, write_jsonl
 
@@ -131,6 +134,43 @@ def _phrase_matches(searcher: object, field: str, words: list[str], slop: int
             out.append((offset + m.id(), [(s.start, s.end) for s in m.spans()]))
             m.next()
     return out
+
+
+def test_fuzzy_words_are_found_once_a_segment_with_whoosh_own_hits(
+    passages_index: FullTextIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """search/whoosh_fuzzy.py: the benchmark's fuzzy queries find the same hits, scores and
+    highlighted snippets as with Whoosh's own expansion, which walked a segment's terms
+    twice for a field (size estimate, then matcher); here each walk is made once."""
+    texts = [q["text"] for q in query_set() if q["text"].endswith("~")]
+    assert len(texts) >= 20
+    own = whoosh_fuzzy.WHOOSH_OWN
+    walks: Counter[tuple[int, str, int]] = Counter()
+
+    def counted(term: FuzzyTerm, reader: object) -> object:
+        walks[(id(term), term.fieldname, id(reader))] += 1
+        return own(term, reader)
+
+    def found(text: str) -> tuple[list[tuple[str, float | None, str]], int, int]:
+        """The hits, the walks of the query, and the most walks of one term's field."""
+        walks.clear()  # per query: a term's id may be reused by the next query's
+        result = search_query.search(passages_index, text, search_query.Filters(), limit=10)
+        hits = [(hit.id, hit.score, hit.snippet) for hit in result.hits]
+        return hits, sum(walks.values()), max(walks.values())
+
+    monkeypatch.setattr(whoosh_fuzzy, "WHOOSH_OWN", counted)
+    assert whoosh_fuzzy.apply()
+    ours, ours_walks, most = zip(*(found(text) for text in texts), strict=True)
+    assert max(most) == 1
+    monkeypatch.setattr(FuzzyTerm, "_btexts", counted)  # Whoosh's own, counted
+    theirs, their_walks, _ = zip(*(found(text) for text in texts), strict=True)
+    assert theirs == ours
+    assert sum(their_walks) > sum(ours_walks) * 1.5
+    assert sum(map(len, ours)) > 100  # most fuzzy words find something
+    # A query kept after its search holds no segment: it copies, and its segment can close.
+    term = search_query.parse_query("houing~", passages_index.searcher().schema)
+    passages_index.searcher().search(term, limit=3)
+    assert copy.deepcopy(term) == term
 
 
 def test_phrase_positions_match_whoosh_own_check(
