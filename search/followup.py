@@ -125,7 +125,8 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
     the actions dated before it. Either way half the pairs of scoring everything,
     and as few calls as there are dates on the smaller side: adding one paper
     scores the store's thousands of actions against its few records in a call
-    or two, where a call per action date took a quarter of the add. Texts are
+    or two, where a call per action date (340 at 1,000 papers, each starting
+    rapidfuzz's threads) took 0.1 s, and over a second on a busy machine. Texts are
     normalised once, and each distinct text is scored once: an action carried
     forward from meeting to meeting repeats its words, and a pair's score depends
     on its two texts alone, so the scores of the repeats are copied.
