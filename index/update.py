@@ -25,7 +25,7 @@ from index.fulltext import FullTextIndex
 from index.people import resolve_store_people
 from index.store import KEPT_STATUSES, RecordStore
 from ingest.pipeline import Outcome, ingest_file
-from ingest.readers.registry import is_supported
+from ingest.readers.registry import is_supported, load_readers
 
 
 @dataclass
@@ -101,6 +101,7 @@ def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
     if workers <= 1 or len(todo) <= 1:
         yield from map(ingest_file, todo)
         return
+    load_readers(todo)  # imported once here, not again in every forked worker
     with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         futures: dict[int, Future[Outcome]] = {}
         try:

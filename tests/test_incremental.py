@@ -6,6 +6,8 @@ import gc
 import json
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from whoosh.multiproc import SubWriterTask
 
 from conftest import CORPUS_PDF
 from index import fulltext
+from index import update as update_module
 from index.fulltext import INDEX_NAME, IndexBatch, make_schema, schema_signature
 from index.store import RecordStore
 from index.update import frozen_heap, handing_order, update
@@ -296,3 +299,32 @@ def test_papers_handed_out_of_order_are_stored_in_order(tmp_path: Path) -> None:
     assert stored[1] == stored[0]
     sources = [Path(row[1]).name for row in stored[0]["documents"]]
     assert sources == sorted(p.name for p in folder.glob("*.pdf"))
+
+
+LOAD_READERS = """
+import sys
+from pathlib import Path
+from ingest.readers.registry import load_readers
+load_readers([Path("notes.txt"), Path("page.html")])
+print("pdfplumber" in sys.modules)
+load_readers([Path("notes.txt"), Path("minutes.PDF")])
+print("pdfplumber" in sys.modules, "ingest.readers.pdf" in sys.modules)
+"""
+
+
+def test_the_pdf_reader_is_imported_before_the_workers_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """update() imports the readers of the papers to parse before forking its workers, so
+    that each worker starts with pdfplumber loaded instead of importing it again."""
+    done = subprocess.run([sys.executable, "-c", LOAD_READERS], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.split() == ["False", "True", "True"]
+    asked: list[list[Path]] = []
+    monkeypatch.setattr(update_module, "load_readers", lambda paths: asked.append(list(paths)))
+    folder = papers(tmp_path, 3)
+    for workers in (1, 2):
+        store = RecordStore(tmp_path / f"home-{workers}" / "records.sqlite")
+        update(store, [folder], workers=workers)
+        store.close()
+    assert asked == [sorted(folder.glob("*.pdf"))]  # with 2 workers only, before parsing
