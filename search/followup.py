@@ -148,8 +148,9 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
         if not span:
             continue
         asked, asked_of = _distinct([utils.default_process(g["text"]) for g in group])
-        other_texts = np.unique(text_of[span.start:span.stop])
-        distinct = np.searchsorted(other_texts, text_of[span.start:span.stop])
+        spanned = text_of[span.start:span.stop]
+        other_texts = np.unique(spanned)
+        distinct = np.searchsorted(other_texts, spanned)
         choices = [texts[i] for i in other_texts]
         if by_candidate:  # the actions are always the queries, as scored before
             scores = _cdist(choices, asked)[distinct][:, asked_of].T
