@@ -38,6 +38,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     store = results["store"]
     assert store["docs"] == 3 and store["add_one_cli_s"] > 0 and store["search_cli_s"] > 0
     assert "store of 3: add one" in lines[-1]
+    # the all-cores ingest is also given against plain pdfplumber on one core, same run
+    ratio = results["ingest_all"]["pages_per_s"] / results["extract"]["pdfplumber"]["pages_per_s"]
+    assert f"w, {ratio:.3g}x pdfplumber on 1 core)" in lines[-1]
     # the CLI commands were timed with minutebook's modules byte-compiled, as installed
     assert list((ROOT / "index" / "__pycache__").glob("fulltext.*.pyc"))
     # the NER's speed depends on spaCy's build, so the report names the version it ran

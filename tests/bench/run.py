@@ -510,6 +510,8 @@ def _ingest_rows(res: Result, rows: list[list[str]]) -> None:
     cores = res["workers"]
     _row(rows, f"ingest pages/s, {cores} workers", many["pages_per_s"], one["pages_per_s"],
          "mb 1 worker")
+    _row(rows, f"ingest pages/s, {cores} workers", many["pages_per_s"],
+         ext["pdfplumber"]["pages_per_s"], "pdfplumber, 1 core")
     _row(rows, "no-op re-ingest s (unchanged corpus)", many["noop_seconds"], many["seconds"],
          "full ingest", "{:.3f}")
     _row(rows, "peak RSS MiB, ingest 1 worker", one["rss_mb"],
@@ -570,17 +572,23 @@ def render_table(res: Result) -> str:
     return "\n".join(lines)
 
 
+def _extract_ratio(res: Result, name: str, pages_per_s: float) -> str:
+    """minutebook's pages/s over an extraction baseline's, from the same run."""
+    base = res["extract"][name]
+    return "n/a" if base.get("missing") else _ratio(pages_per_s, base["pages_per_s"])
+
+
 def summary_line(res: Result) -> str:
     parts: list[str] = []
     if "ingest_1" in res:
         one, many = res["ingest_1"], res["ingest_all"]
-        ptt = res["extract"]["pdftotext"]
-        ptt_ratio = "n/a" if ptt.get("missing") else _ratio(one["pages_per_s"],
-                                                            ptt["pages_per_s"])
+        ptt_ratio = _extract_ratio(res, "pdftotext", one["pages_per_s"])
+        plain_ratio = _extract_ratio(res, "pdfplumber", many["pages_per_s"])
         parts.append(
             f"{one['docs']} docs/{one['pages']} pages; ingest {one['pages_per_s']:.1f} pages/s "
             f"(1w, {ptt_ratio} pdftotext), {many['pages_per_s']:.1f} pages/s "
-            f"({res['workers']}w); no-op {many['noop_seconds']:.2f}s"
+            f"({res['workers']}w, {plain_ratio} pdfplumber on 1 core); "
+            f"no-op {many['noop_seconds']:.2f}s"
         )
     if "store" in res:
         st = res["store"]
