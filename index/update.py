@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +24,8 @@ from pathlib import Path
 from index.fulltext import FullTextIndex
 from index.people import resolve_store_people
 from index.store import KEPT_STATUSES, RecordStore
-from ingest.pipeline import Outcome, ingest_file
+from ingest.nlp import load_pipeline, pipeline_loaded
+from ingest.pipeline import Outcome, ingest_file, parse_file, read_file
 from ingest.readers.registry import is_supported, load_readers
 
 
@@ -91,13 +92,17 @@ def _sha_of(path: Path) -> str | None:
         return None
 
 
-def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
+def _outcomes(todo: list[Path], workers: int, retried: Collection[str] = ()) -> Iterator[Outcome]:
     """Each paper's outcome, in the order of ``todo``, which is the order they are stored in.
 
     With several workers, the last papers are handed out largest first
     (``handing_order``), so that no worker is left reading a long paper alone
     while the others wait; outcomes that arrive early wait here for their turn.
+    ``retried`` names the papers skipped or failed before, tried again.
     """
+    if len(todo) == 1 and workers > 1 and str(todo[0]) not in retried and not pipeline_loaded():
+        yield _read_beside_model_load(todo[0])
+        return
     if workers <= 1 or len(todo) <= 1:
         yield from map(ingest_file, todo)
         return
@@ -112,6 +117,23 @@ def _outcomes(todo: list[Path], workers: int) -> Iterator[Outcome]:
         finally:
             for future in futures.values():  # an interrupted run hands out nothing more
                 future.cancel()
+
+
+def _read_beside_model_load(path: Path) -> Outcome:
+    """One paper read in a forked process while this one loads the NER model, then parsed here.
+
+    Adding a paper is the commonest ingest. In one process it reads the paper
+    (importing the PDF reader first) and then waits for spaCy's import and the
+    model's load, 0.6-1 s, before it can parse; with a second core the two
+    overlap, and the paper's outcome is the same. A paper skipped before is
+    left out (``_outcomes``): it is likely unreadable still, and would load a
+    model it never needs.
+    """
+    with ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()) as pool:
+        future = pool.submit(read_file, path)
+        load_pipeline()
+        read = future.result()
+    return read if isinstance(read, Outcome) else parse_file(read)
 
 
 TAIL_PER_WORKER = 4  # the last papers handed out largest first, per worker
@@ -173,6 +195,7 @@ def update(
     files = discover(paths)
     known = store.file_states()
     todo: list[Path] = []
+    retried: set[str] = set()
     for path in files:
         state = known.get(str(path))
         # Only files that were stored are hashed here; skipped ones are simply tried again.
@@ -181,12 +204,14 @@ def update(
             _count(summary, Outcome(str(path), "unchanged", sha256=state.sha256), progress)
         else:
             todo.append(path)
+            if state is not None and state.status not in KEPT_STATUSES:
+                retried.add(str(path))
     workers = workers or os.cpu_count() or 1
     batch = index.batch(store, expected_units=len(todo) * UNITS_PER_PAPER,
                         procs=workers) if index else None
     with frozen_heap():
         try:
-            for outcome in _outcomes(todo, workers):
+            for outcome in _outcomes(todo, workers, retried):
                 written = _store_outcome(store, outcome, summary)
                 if batch is not None and written and outcome.parsed is not None:
                     batch.add(outcome.parsed.document.id)

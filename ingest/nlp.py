@@ -197,6 +197,11 @@ def load_pipeline(model: str = MODEL_NAME) -> tuple[Any, str | None]:
     return _pipeline(model)
 
 
+def pipeline_loaded() -> bool:
+    """Whether this process has loaded a pipeline: its next paper's NER pays no load."""
+    return _pipeline.cache_info().currsize > 0
+
+
 @lru_cache(maxsize=2)
 def _pipeline(model: str) -> tuple[Any, str | None]:
     try:

@@ -108,6 +108,25 @@ def ingest_file(
     path: Path, known_sha: str | None = None, settings: ReadSettings | None = None
 ) -> Outcome:
     """Read and parse one file; ``known_sha`` lets an unchanged file stop after hashing."""
+    read = read_file(path, known_sha, settings)
+    return read if isinstance(read, Outcome) else parse_file(read)
+
+
+@dataclass
+class ReadFile:
+    """A file hashed and read, not yet parsed (``read_file``, then ``parse_file``)."""
+
+    source: str
+    sha256: str
+    document: Document
+    seconds: float
+
+
+def read_file(
+    path: Path, known_sha: str | None = None, settings: ReadSettings | None = None
+) -> ReadFile | Outcome:
+    """The first half of ``ingest_file``: the file read, or its Outcome when it ends here
+    (``unchanged``, or ``skipped`` with the reason)."""
     source = str(path)
     start = time.perf_counter()
     limit = (settings or ReadSettings()).max_mib
@@ -126,20 +145,25 @@ def ingest_file(
         doc = read_document(path, data, settings)
     except ReadError as exc:
         return Outcome(source, "skipped", sha256=sha, error=str(exc))
-    read_done = time.perf_counter()
+    return ReadFile(source, sha, doc, time.perf_counter() - start)
+
+
+def parse_file(read: ReadFile) -> Outcome:
+    """The second half of ``ingest_file``: every record of a read file, or ``failed``."""
+    start = time.perf_counter()
     try:
-        parsed = parse_document(doc)
+        parsed = parse_document(read.document)
     except PipelineError as exc:
-        return Outcome(source, "failed", sha256=sha, error=str(exc))
+        return Outcome(read.source, "failed", sha256=read.sha256, error=str(exc))
     except Exception as exc:  # a parser bug must not cost the rest of the batch
-        return Outcome(source, "failed", sha256=sha, error=f"parser error: {exc!r}"[:200])
-    end = time.perf_counter()
+        return Outcome(read.source, "failed", sha256=read.sha256,
+                       error=f"parser error: {exc!r}"[:200])
     return Outcome(
-        source,
+        read.source,
         "ingested",
-        sha256=sha,
+        sha256=read.sha256,
         parsed=parsed,
         warnings=parsed.document.warnings,
-        pages=len(doc.pages),
-        timings={"read": read_done - start, "parse": end - read_done},
+        pages=len(read.document.pages),
+        timings={"read": read.seconds, "parse": time.perf_counter() - start},
     )

@@ -328,3 +328,63 @@ def test_the_pdf_reader_is_imported_before_the_workers_fork(
         update(store, [folder], workers=workers)
         store.close()
     assert asked == [sorted(folder.glob("*.pdf"))]  # with 2 workers only, before parsing
+
+
+ADD_ONE = """
+import json, os, sys
+from pathlib import Path
+import index.update as update_module
+import ingest.pipeline as pipeline
+from index.store import RecordStore
+from ingest.nlp import pipeline_loaded
+home, paper = Path(sys.argv[1]), Path(sys.argv[2])
+home.mkdir(parents=True, exist_ok=True)
+(home / "read-by").unlink(missing_ok=True)
+real_read_file = pipeline.read_file
+def read_file(path, *args):
+    (home / "read-by").write_text(str(os.getpid()))
+    return real_read_file(path, *args)
+update_module.read_file = pipeline.read_file = read_file
+store = RecordStore(home / "records.sqlite")
+summary = update_module.update(store, [paper], workers=2)
+print(json.dumps({"parent": os.getpid(), "read_by": int((home / "read-by").read_text()),
+                  "model_loaded": pipeline_loaded(), "statuses": dict(summary.statuses)}))
+"""
+
+
+def _add_one(home: Path, paper: Path) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", ADD_ONE, str(home), str(paper)],
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _rows(home: Path) -> dict[str, list[tuple[object, ...]]]:
+    store = RecordStore(home / "records.sqlite")
+    try:
+        return {kind.kind: [tuple(row) for row in store.iter_rows(
+            f"SELECT * FROM {kind.kind} ORDER BY rowid")] for kind in ALL_KINDS}
+    finally:
+        store.close()
+
+
+def test_one_paper_is_read_in_another_process_while_the_model_loads(tmp_path: Path) -> None:
+    """With a spare core, a single new paper is read in a forked process while this one
+    loads the model, and gives the records one process gives; a paper skipped before
+    is tried again in this process, without loading a model it would not use."""
+    paper = CORPUS_PDF / "2023-10_csp_minutes.pdf"
+    ran = _add_one(tmp_path / "overlapped", paper)
+    assert ran["read_by"] != ran["parent"] and ran["model_loaded"]
+    assert ran["statuses"] == {"ingested": 1}
+    store = RecordStore(tmp_path / "one" / "records.sqlite")
+    update(store, [paper], workers=1)
+    store.close()
+    assert _rows(tmp_path / "overlapped") == _rows(tmp_path / "one")
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4\n" + b"\x00" * 64 + b"\n%%EOF\n")
+    first = _add_one(tmp_path / "bad-home", bad)
+    assert first["statuses"] == {"skipped": 1} and first["read_by"] != first["parent"]
+    again = _add_one(tmp_path / "bad-home", bad)
+    assert again["statuses"] == {"skipped": 1}
+    assert again["read_by"] == again["parent"] and not again["model_loaded"]
