@@ -1,9 +1,10 @@
 """Bring the store and index up to date with a set of files: incremental, parallel, crash-safe.
 
 Unchanged files are recognised by content hash in this process and never
-opened by a parser. Changed files are parsed in worker processes; their
-records are written here, one transaction per document, and indexed as
-results arrive. The full-text index is committed once, at the end.
+opened by a parser. Changed files are parsed in worker processes (a single
+one is read in a worker while this process loads the NER model, and parsed
+here); their records are written here, one transaction per document, and
+indexed as results arrive. The full-text index is committed once, at the end.
 """
 
 from __future__ import annotations
