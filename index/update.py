@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
@@ -132,7 +132,8 @@ def _read_beside_model_load(path: Path) -> Outcome:
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()) as pool:
         future = pool.submit(read_file, path)
-        load_pipeline()
+        with suppress(Exception):  # a model that fails to load fails the parse, as in one process
+            load_pipeline()
         read = future.result()
     return read if isinstance(read, Outcome) else parse_file(read)
 

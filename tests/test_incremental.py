@@ -345,6 +345,11 @@ def read_file(path, *args):
     (home / "read-by").write_text(str(os.getpid()))
     return real_read_file(path, *args)
 update_module.read_file = pipeline.read_file = read_file
+if sys.argv[3:] == ["broken"]:
+    def import_spacy():
+        raise RuntimeError("a broken model")
+    import ingest.nlp
+    ingest.nlp.import_spacy = import_spacy
 store = RecordStore(home / "records.sqlite")
 summary = update_module.update(store, [paper], workers=2)
 print(json.dumps({"parent": os.getpid(), "read_by": int((home / "read-by").read_text()),
@@ -352,8 +357,8 @@ print(json.dumps({"parent": os.getpid(), "read_by": int((home / "read-by").read_
 """
 
 
-def _add_one(home: Path, paper: Path) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", ADD_ONE, str(home), str(paper)],
+def _add_one(home: Path, paper: Path, *how: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", ADD_ONE, str(home), str(paper), *how],
                           capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[1])
     return dict(json.loads(done.stdout.splitlines()[-1]))
@@ -370,8 +375,9 @@ def _rows(home: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def test_one_paper_is_read_in_another_process_while_the_model_loads(tmp_path: Path) -> None:
     """With a spare core, a single new paper is read in a forked process while this one
-    loads the model, and gives the records one process gives; a paper skipped before
-    is tried again in this process, without loading a model it would not use."""
+    loads the model, and gives the records one process gives; a model that fails to
+    load fails the paper, not the run; a paper skipped before is tried again in this
+    process, without loading a model it would not use."""
     paper = CORPUS_PDF / "2023-10_csp_minutes.pdf"
     ran = _add_one(tmp_path / "overlapped", paper)
     assert ran["read_by"] != ran["parent"] and ran["model_loaded"]
@@ -380,6 +386,7 @@ def test_one_paper_is_read_in_another_process_while_the_model_loads(tmp_path: Pa
     update(store, [paper], workers=1)
     store.close()
     assert _rows(tmp_path / "overlapped") == _rows(tmp_path / "one")
+    assert _add_one(tmp_path / "broken", paper, "broken")["statuses"] == {"failed": 1}
 
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4\n" + b"\x00" * 64 + b"\n%%EOF\n")
