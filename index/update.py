@@ -126,8 +126,8 @@ def _read_beside_model_load(path: Path) -> Outcome:
     Adding a paper is the commonest ingest. In one process it reads the paper
     (importing the PDF reader first) and then waits for spaCy's import and the
     model's load, 0.6-1 s, before it can parse; with a second core the two
-    overlap, and the paper's outcome is the same. A paper skipped before is
-    left out (``_outcomes``): it is likely unreadable still, and would load a
+    overlap, and the paper's outcome is the same. A paper skipped or failed
+    before is left out (``_outcomes``): it is likely unreadable still, and would load a
     model it never needs.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()) as pool:

@@ -41,6 +41,15 @@ def invoke(home: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def stored_rows(home: Path) -> dict[str, list[tuple[object, ...]]]:
+    store = RecordStore(home / "records.sqlite")
+    try:
+        return {kind.kind: [tuple(row) for row in store.iter_rows(
+            f"SELECT * FROM {kind.kind} ORDER BY rowid")] for kind in ALL_KINDS}
+    finally:
+        store.close()
+
+
 def doc_count(home: Path) -> int:
     return int(json.loads(invoke(home, "stats", "--json")[1])["records"]["documents"])
 
@@ -292,10 +301,7 @@ def test_papers_handed_out_of_order_are_stored_in_order(tmp_path: Path) -> None:
     for workers in ("1", "2"):
         home = tmp_path / f"home-{workers}"
         assert invoke(home, "ingest", str(folder), "-s", "-w", workers)[0] == 0
-        store = RecordStore(home / "records.sqlite")
-        stored.append({kind.kind: [tuple(row) for row in store.iter_rows(
-            f"SELECT * FROM {kind.kind} ORDER BY rowid")] for kind in ALL_KINDS})
-        store.close()
+        stored.append(stored_rows(home))
     assert stored[1] == stored[0]
     sources = [Path(row[1]).name for row in stored[0]["documents"]]
     assert sources == sorted(p.name for p in folder.glob("*.pdf"))
@@ -364,15 +370,6 @@ def _add_one(home: Path, paper: Path, *how: str) -> dict[str, object]:
     return dict(json.loads(done.stdout.splitlines()[-1]))
 
 
-def _rows(home: Path) -> dict[str, list[tuple[object, ...]]]:
-    store = RecordStore(home / "records.sqlite")
-    try:
-        return {kind.kind: [tuple(row) for row in store.iter_rows(
-            f"SELECT * FROM {kind.kind} ORDER BY rowid")] for kind in ALL_KINDS}
-    finally:
-        store.close()
-
-
 def test_one_paper_is_read_in_another_process_while_the_model_loads(tmp_path: Path) -> None:
     """With a spare core, a single new paper is read in a forked process while this one
     loads the model, and gives the records one process gives; a model that fails to
@@ -385,7 +382,7 @@ def test_one_paper_is_read_in_another_process_while_the_model_loads(tmp_path: Pa
     store = RecordStore(tmp_path / "one" / "records.sqlite")
     update(store, [paper], workers=1)
     store.close()
-    assert _rows(tmp_path / "overlapped") == _rows(tmp_path / "one")
+    assert stored_rows(tmp_path / "overlapped") == stored_rows(tmp_path / "one")
     assert _add_one(tmp_path / "broken", paper, "broken")["statuses"] == {"failed": 1}
 
     bad = tmp_path / "bad.pdf"
