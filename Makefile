@@ -36,7 +36,8 @@ test: install-test lint
 
 # Benchmark (see docs/PERFORMANCE.md): medians of 5 runs with baselines side by side.
 bench: install-test
-	$(BIN)/python -m tests.bench.run --docs 100 --passages-sizes 10000,100000 --runs 5 --out bench-out
+	$(BIN)/python -m tests.bench.run --docs 100 --store-docs 1000 --passages-sizes 10000,100000,1000000 \
+		--runs 5 --large-build-runs 1 --out bench-out
 
 bench-smoke: install-test
 	$(BIN)/python -m tests.bench.run --smoke --out bench-out/smoke
