@@ -21,7 +21,7 @@ import pytest
 from pdfplumber.utils import extract_words
 from test_bad_input import BAD
 
-from conftest import CORPUS_PDF
+from conftest import CORPUS_PDF, SEEDS
 from ingest.document import Line, Page
 from ingest.readers import pdfium_text, ruled_tables
 from ingest.readers.layout import column_boxes, may_have_gutter
@@ -380,3 +380,66 @@ def test_a_page_text_that_does_not_line_up_is_read_one_character_at_a_time(
             page.close()
         finally:
             doc.close()
+
+
+# ----------------------------------------------------------------------------- the C loop
+
+
+def _chars_both_ways(path: Path) -> list[tuple[str, str]]:
+    """For each page of ``path`` the fast path would read: repr of page_chars (or of the
+    NeedsLayout it raises) from the C glyph loop, and from the Python one."""
+    loops = (pdfium_text._glyphs, None)
+    out = []
+    doc = pdfium_text.open_pdfium(path)
+    try:
+        with pdfplumber.open(path) as pdf:
+            memo: pdfium_text.FontMemo = {}
+            for number, page in enumerate(pdf.pages):
+                pdfium_page = doc[number]
+                if not pdfium_text.page_needs_layout(pdfium_page):
+                    fonts = pdfium_text.font_table(page.page_obj.resources, memo)
+                    both = []
+                    for loop in loops:
+                        pdfium_text._glyphs = loop
+                        try:
+                            both.append(repr(pdfium_text.page_chars(pdfium_page, fonts)))
+                        except pdfium_text.NeedsLayout as exc:
+                            both.append(f"NeedsLayout({exc})")
+                        finally:
+                            pdfium_text._glyphs = loops[0]
+                    out.append((both[0], both[1]))
+                pdfium_page.close()
+                page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def test_the_glyph_loop_in_c_is_built() -> None:
+    """The install compiles ingest/readers/_glyphs.c (pyproject.toml); without it the
+    reader still works, in Python, a few percent slower overall."""
+    assert pdfium_text._glyphs is not None, "ingest.readers._glyphs not built: no C compiler?"
+
+
+def test_the_c_and_python_glyph_loops_give_the_same_chars(tmp_path: Path) -> None:
+    """Every char dict of every fast-path page, floats to the last bit (repr), and the
+    same pages declined for the same reason: corpus, seeds, and pages made to be declined
+    (control characters) or read with bullets."""
+    made = [
+        _helvetica_pdf(tmp_path / "codes.pdf", b"BT /F1 12 Tf 72 700 Td ("
+                       + b"".join(b"\\%03o" % code for code in range(1, 256)) + b") Tj ET"),
+        _helvetica_pdf(tmp_path / "printable.pdf", b"BT /F1 12 Tf 72 700 Td ("
+                       + b"".join(b"\\%03o" % code for code in range(32, 256)) + b") Tj ET"),
+        _helvetica_pdf(tmp_path / "control.pdf", b"BT /F1 12 Tf 72 700 Td (a \\037 b) Tj ET"),
+        _helvetica_pdf(tmp_path / "bullets.pdf",
+                       b"BT /F1 12 Tf 72 700 Td (\\225 One) Tj " + LINES + b" ET"),
+    ]
+    seeds = sorted(SEEDS.glob("*.pdf")) if SEEDS.is_dir() else []
+    pages = [pair for path in [*CORPUS, *seeds, *made] for pair in _chars_both_ways(path)]
+    assert len(pages) > 40
+    for c_chars, py_chars in pages:
+        assert c_chars == py_chars
+    declined = [c for c, _ in pages if c.startswith("NeedsLayout")]
+    assert declined == ["NeedsLayout(a glyph without a unicode mapping)"] * 2  # codes, control
+    bullet = repr(pdfium_text.BULLET)
+    assert sum(bullet in c for c, _ in pages) >= 2  # the bullets of made and corpus pages

@@ -23,6 +23,10 @@ change the page. Which reading pdfminer makes of a WinAnsi standard font's
 bullet is usually settled by the page's content stream (``winansi_bullets``);
 only when it is not is the page read both ways.
 
+The loop over a page's glyphs runs in C (``_glyphs.c``, built at install
+when a C compiler is present) and otherwise in Python (``_py_glyphs``); the
+two give the same char dicts, floats to the last bit.
+
 pypdfium2 is imported only here, in ruled_tables.py and in ocr.py.
 """
 
@@ -32,7 +36,7 @@ import ctypes
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -51,6 +55,11 @@ from ingest.readers.ruled_tables import (
     table_grids,
 )
 from ingest.settings import ReadSettings
+
+try:
+    from ingest.readers import _glyphs
+except ImportError:  # not built (no C compiler at install): the loop runs in Python
+    _glyphs = None  # type: ignore[assignment]
 
 IMAGE_SHARE = 0.5  # an image over this share of the page may hide a scanned text layer
 BULLET = "\u2022"
@@ -77,7 +86,7 @@ class FontInfo:
 
     fontname: str
     descent: float  # pdfminer's get_descent(): negative, per unit of font size
-    afm: Mapping[str, int] | None  # Adobe core-font widths pdfminer uses instead of /Widths
+    afm: dict[str, int] | None  # Adobe core-font widths pdfminer uses instead of /Widths
     supported: bool = True
     winansi: bool = False  # /Encoding is the name WinAnsiEncoding, with no /Differences
 
@@ -230,7 +239,14 @@ _UNICODE = _glyph_call(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 _MAP_ERROR = _glyph_call(pdfium_c.FPDFText_HasUnicodeMapError, _INT)
 _ORIGIN = _glyph_call(pdfium_c.FPDFText_GetCharOrigin, _INT)
 _LOOSE_BOX = _glyph_call(pdfium_c.FPDFText_GetLooseCharBox, _INT)
+# The same four for the C loop, as addresses (``_glyphs.chars``).
+_GLYPH_FUNCTIONS = tuple(_address(fn) for fn in (
+    pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_HasUnicodeMapError,
+    pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox))
 # Once an object.
+_OBJ_FONT = _int_call(pdfium_c.FPDFTextObj_GetFont, _PTR, _PTR)
+_OBJ_FONT_SIZE = _glyph_call(pdfium_c.FPDFTextObj_GetFontSize, _INT)  # (object, byref float)
+_TEXT_MATRIX = _glyph_call(pdfium_c.FPDFText_GetMatrix, _INT)  # (text page, index, byref)
 _PAGE_OBJECT = _int_call(pdfium_c.FPDFPage_GetObject, _PTR, _PTR, _INT)
 _OBJECT_TYPE = _int_call(pdfium_c.FPDFPageObj_GetType, _INT, _PTR)
 
@@ -345,34 +361,52 @@ def _as_cid(char: Char) -> Char:
     return {**char, "text": CID_BULLET, "x1": char["x0"], "width": 0.0}
 
 
-@dataclass(frozen=True)
-class _ObjInfo:
-    """What the glyphs of one text object share, worked out once for all of them."""
+class _ObjInfo(NamedTuple):
+    """What the glyphs of one text object share, worked out once for all of them.
+
+    A tuple, in this order, because the C loop (``_glyphs.c``) reads it by position.
+    """
 
     fontname: str
     size: float  # font size times the vertical scale of the text matrix
     hscale: float  # font size times the horizontal scale
     drop: float  # pdfminer's descent in points: from the baseline down to the glyph's bottom
-    afm: Mapping[str, int] | None  # as FontInfo.afm
+    afm: dict[str, int] | None  # as FontInfo.afm
     bullet: str  # WINANSI or OTHER: the kind of a bullet of this object in a standard font
+    # pdfium maps every WinAnsi code from 32 up (tested): only a control character of
+    # such a font can lack a mapping, so the other glyphs skip a call each.
+    printable_mapped: bool
 
 
-def _obj_info(tp: Any, index: int, obj: Any, fonts: FontTable) -> _ObjInfo:
-    font = pdfium_c.FPDFTextObj_GetFont(obj)
-    buf = ctypes.create_string_buffer(256)
-    pdfium_c.FPDFFont_GetBaseFontName(font, buf, 256)
-    info = fonts.get(SUBSET_RE.sub("", buf.value.decode("latin-1")))
-    if info is None or not info.supported:
-        raise NeedsLayout("font not in the page resources, ambiguous or unsupported")
+def _obj_info(
+    page: Any, index: int, key: int, fonts: FontTable, by_font: dict[int, FontInfo]
+) -> _ObjInfo:
+    """What text object ``key``, whose first glyph is ``index``, gives all its glyphs.
+
+    ``by_font`` holds the FontInfo of each pdfium font handle already seen on the
+    page: a page's objects share a few fonts, whose names need not be read again.
+    """
+    font = _OBJ_FONT(key)
+    info = by_font.get(font)
+    if info is None:
+        buf = ctypes.create_string_buffer(256)
+        pdfium_c.FPDFFont_GetBaseFontName(ctypes.cast(font, pdfium_c.FPDF_FONT), buf, 256)
+        found = fonts.get(SUBSET_RE.sub("", buf.value.decode("latin-1")))
+        if found is None or not found.supported:
+            raise NeedsLayout("font not in the page resources, ambiguous or unsupported")
+        info = by_font[font] = found
     size = ctypes.c_float()
-    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
+    _OBJ_FONT_SIZE(ctypes.c_void_p(key), ctypes.byref(size))
     matrix = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFText_GetMatrix(tp, index, ctypes.byref(matrix))
+    _TEXT_MATRIX(page, index, ctypes.byref(matrix))
     if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
         raise NeedsLayout("rotated, skewed or mirrored text")
     vsize = size.value * matrix.d
     return _ObjInfo(info.fontname, vsize, size.value * matrix.a, info.descent * vsize, info.afm,
-                    WINANSI if info.winansi else OTHER)
+                    WINANSI if info.winansi else OTHER, info.winansi)
+
+
+ObjInfoOf = Callable[[int, int], _ObjInfo]  # (text object's address, glyph index) -> its info
 
 
 def _chars(
@@ -381,34 +415,53 @@ def _chars(
     """pdfplumber's char dicts for the page's glyphs, and {index: WINANSI or OTHER} for
     those that are standard-font bullets.
 
-    The hot loop of the reader (every glyph of every page), so it is written flat: one
-    dict literal per glyph, in pdfplumber's top-left coordinates, PDF points.
+    The glyph loop runs in C (``_glyphs.c``) when that module was built, else in
+    Python (``_py_glyphs``); both give the same chars (tests/test_pdfium_text.py).
     """
     count = pdfium_c.FPDFText_CountChars(tp)
     texts = _page_text(tp, count)
     infos: dict[int, _ObjInfo] = {}
+    by_font: dict[int, FontInfo] = {}
+    address = ctypes.cast(tp, ctypes.c_void_p).value or 0  # never NULL: pdfium loaded it
+    page = ctypes.c_void_p(address)
+
+    def info_of(key: int, index: int) -> _ObjInfo:
+        info = infos.get(key)
+        if info is None:
+            info = infos[key] = _obj_info(page, index, key, fonts, by_font)
+        return info
+
+    if _glyphs is None:
+        out, bullets = _py_glyphs(address, texts, height, info_of)
+    else:
+        out, bullets = _glyphs.chars(address, texts, height, _GLYPH_FUNCTIONS, info_of,
+                                     NeedsLayout)
+    if set(infos) != objects:
+        raise NeedsLayout("pdfium dropped or added a text object")
+    return out, bullets
+
+
+def _py_glyphs(
+    address: int, texts: str, height: float, info_of: ObjInfoOf
+) -> tuple[list[Char], dict[int, str]]:
+    """The glyph loop in Python: what ``_glyphs.chars`` does, for when it is not built.
+
+    The hot loop of the reader (every glyph of every page), so it is written flat: one
+    dict literal per glyph, in pdfplumber's top-left coordinates, PDF points.
+    """
     out: list[Char] = []
     bullets: dict[int, str] = {}
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
-    page = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
+    page = ctypes.c_void_p(address)
     x_at, y_at, box_at = ctypes.byref(ox), ctypes.byref(oy), ctypes.byref(box)
     last_key, last_x, last_y = 0, 0.0, 0.0
-    for i in range(count):
+    for i, text in enumerate(texts):
         key = _TEXT_OBJECT(page, i)
         if not key:
             continue  # generated by pdfium: a line break or an implied space
         if key != last_key:  # a new text object: what its glyphs share, as locals
-            info = infos.get(key)
-            if info is None:
-                obj = ctypes.cast(key, pdfium_c.FPDF_PAGEOBJECT)
-                info = infos[key] = _obj_info(tp, i, obj, fonts)
-            fontname, size, hscale, drop, afm, kind = (
-                info.fontname, info.size, info.hscale, info.drop, info.afm, info.bullet)
-            # pdfium maps every WinAnsi code from 32 up (tested): only a control character
-            # of such a font can lack a mapping, so the others skip a call a glyph.
-            printable_mapped = kind == WINANSI
-        text = texts[i]
+            fontname, size, hscale, drop, afm, kind, printable_mapped = info_of(key, i)
         if text == "\0" or ((text < " " or not printable_mapped) and _MAP_ERROR(page, i)):
             raise NeedsLayout("a glyph without a unicode mapping")
         text = HYPHEN_MARKS.get(text, text)
@@ -432,8 +485,6 @@ def _chars(
             "doctop": top,  # pages are read one at a time
             "width": x1 - x, "height": size,
         })
-    if set(infos) != objects:
-        raise NeedsLayout("pdfium dropped or added a text object")
     return out, bullets
 
 
