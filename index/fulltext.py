@@ -105,10 +105,20 @@ def _base(doc: DocumentRecord) -> dict[str, Any]:
     return base
 
 
-def _entities(mentions: list[Mention], page: int) -> dict[str, str]:
-    people = {m.text for m in mentions if m.page == page and m.label == "PERSON"}
-    orgs = {m.text for m in mentions if m.page == page and m.label != "PERSON"}
-    return {"people": ",".join(sorted(people)), "orgs": ",".join(sorted(orgs))}
+def _entities_by_page(mentions: list[Mention]) -> dict[int, dict[str, str]]:
+    """The people and the other entities named on each page, as the index's comma lists.
+
+    Worked out once a paper, not once a unit: a page carries a dozen units or more.
+    """
+    names: dict[int, tuple[set[str], set[str]]] = {}
+    for m in mentions:
+        people, others = names.setdefault(m.page, (set(), set()))
+        (people if m.label == "PERSON" else others).add(m.text)
+    return {page: {"people": ",".join(sorted(people)), "orgs": ",".join(sorted(others))}
+            for page, (people, others) in names.items()}
+
+
+NO_ENTITIES = {"people": "", "orgs": ""}
 
 
 def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict[str, Any]]:
@@ -116,11 +126,12 @@ def units_for_document(store: RecordStore, doc: DocumentRecord) -> Iterator[dict
     base = _base(doc)
     where, params = "document_id=?", (doc.id,)
     mentions = [m for m in store.iter_records("mentions", where, params) if isinstance(m, Mention)]
+    entities = _entities_by_page(mentions)
 
     def unit(kind: str, rid: str, page: int, text: str, section: str | None) -> dict[str, Any]:
         return {
             **base,
-            **_entities(mentions, page),
+            **entities.get(page, NO_ENTITIES),
             "id": rid,
             "kind": kind,
             "page": page,

@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS_PDF, ROOT, corpus_manifest
-from ingest.records import EXPORT_KINDS
+from index.fulltext import units_for_document
+from index.store import RecordStore
+from ingest.records import EXPORT_KINDS, DocumentRecord, Mention
 from search.cli import main
 
 
@@ -189,3 +191,29 @@ def test_the_cli_process_freezes_its_heap_at_exit() -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert int(done.stdout) > 10_000
+
+
+def test_index_units_carry_the_entities_named_on_their_page(corpus_home: Path) -> None:
+    """Each unit's people and orgs fields list, sorted and once each, the people and the
+    other entities mentioned on its page of its paper, and a field query finds them."""
+    store = RecordStore(corpus_home / "records.sqlite")
+    named = 0
+    for doc in store.iter_records("documents"):
+        assert isinstance(doc, DocumentRecord)
+        mentions = [m for m in store.iter_records("mentions", "document_id=?", (doc.id,))
+                    if isinstance(m, Mention)]
+        for unit in units_for_document(store, doc):
+            here = [m for m in mentions if m.page == unit["page"]]
+            people = sorted({m.text for m in here if m.label == "PERSON"})
+            others = sorted({m.text for m in here if m.label != "PERSON"})
+            assert (unit["people"], unit["orgs"]) == (",".join(people), ",".join(others))
+            named += bool(people)
+    pages = {(m.document_id, m.page) for m in store.iter_records("mentions")
+             if isinstance(m, Mention) and m.text == "Joe Benmore"}
+    store.close()
+    assert named > 30
+    code, out, _ = run(CliRunner(), corpus_home, "search", 'people:"Joe Benmore"', "--json",
+                       "--per-doc", "0", "--limit", "500")
+    assert code == 0
+    assert {(h["document_id"], h["page"]) for h in json.loads(out)} == pages
+    assert len(pages) >= 5
