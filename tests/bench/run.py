@@ -94,8 +94,15 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-        f", spaCy {_version('spacy')}"
+        f", spaCy {_version('spacy')}, glyph loop in {_glyph_loop()}"
     )
+
+
+def _glyph_loop() -> str:
+    """Where the reader's glyph loop runs: C when the install compiled it, else Python."""
+    from ingest.readers import pdfium_text
+
+    return "Python" if pdfium_text._glyphs is None else "C"
 
 
 def _version(package: str) -> str:
