@@ -6,16 +6,20 @@ HOME_DIR ?= .minutebook-demo
 
 .PHONY: demo test lint install install-test clean bench bench-smoke
 
+# setuptools calls its ext-modules table (pyproject.toml: the reader's C glyph loop)
+# experimental at every build; the pin in pyproject.toml holds it, so the notice is noise.
+QUIET_BUILD := PYTHONWARNINGS='ignore:`[tool.setuptools.ext-modules]`'
+
 $(BIN)/minutebook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e .
 	touch $@
 
 install: $(BIN)/minutebook
 
 install-test: install
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(QUIET_BUILD) $(BIN)/pip install --quiet -e ".[test]"
 
 demo: install
 	$(BIN)/minutebook --db $(HOME_DIR) ingest corpus/pdf
