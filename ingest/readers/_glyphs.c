@@ -1,6 +1,6 @@
 /* The reader's glyph loop in C: pdfplumber char dicts from a pdfium text page.
  *
- * The same loop as ``pdfium_text._py_chars``, which stays as the fallback and
+ * The same loop as ``pdfium_text._py_glyphs``, which stays as the fallback and
  * as the reference the tests compare this with.  In Python each glyph pays
  * two to four ctypes calls and a dict literal, about 3 microseconds; here
  * the pdfium calls are plain C calls and the dict a copy of a template.
