@@ -239,10 +239,8 @@ _UNICODE = _glyph_call(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 _MAP_ERROR = _glyph_call(pdfium_c.FPDFText_HasUnicodeMapError, _INT)
 _ORIGIN = _glyph_call(pdfium_c.FPDFText_GetCharOrigin, _INT)
 _LOOSE_BOX = _glyph_call(pdfium_c.FPDFText_GetLooseCharBox, _INT)
-# The same four for the C loop, as addresses (``_glyphs.chars``).
-_GLYPH_FUNCTIONS = tuple(_address(fn) for fn in (
-    pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_HasUnicodeMapError,
-    pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox))
+# The same four for the C loop, as addresses, in the order ``_glyphs.chars`` takes them.
+_GLYPH_FUNCTIONS = tuple(_address(fn) for fn in (_TEXT_OBJECT, _MAP_ERROR, _ORIGIN, _LOOSE_BOX))
 # Once an object.
 _OBJ_FONT = _int_call(pdfium_c.FPDFTextObj_GetFont, _PTR, _PTR)
 _OBJ_FONT_SIZE = _glyph_call(pdfium_c.FPDFTextObj_GetFontSize, _INT)  # (object, byref float)
