@@ -25,6 +25,7 @@ from pathlib import Path
 from index.fulltext import FullTextIndex
 from index.people import resolve_store_people
 from index.store import KEPT_STATUSES, RecordStore
+from ingest.allocator import keep_freed_memory
 from ingest.nlp import load_pipeline, pipeline_loaded
 from ingest.pipeline import Outcome, ingest_file, parse_file, read_file
 from ingest.readers.registry import is_supported, load_readers
@@ -209,6 +210,8 @@ def update(
             if state is not None and state.status not in KEPT_STATUSES:
                 retried.add(str(path))
     workers = workers or os.cpu_count() or 1
+    if todo:
+        keep_freed_memory()  # before the workers fork: they inherit it (ingest/allocator.py)
     batch = index.batch(store, expected_units=len(todo) * UNITS_PER_PAPER,
                         procs=workers) if index else None
     with frozen_heap():
