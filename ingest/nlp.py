@@ -11,7 +11,10 @@ The model's matrix products run through numpy's BLAS, one thread per
 process, rather than thinc's default BLIS: on this work (batches of a few
 thousand words, 96 wide) it reads a quarter more words a second, and the
 entities found in the corpus are the same (tests/test_extract_tables_mentions.py).
-One thread, because ingest already runs a process per core.
+One thread, because ingest already runs a process per core. The recogniser's
+per-step products and sums go through that OpenBLAS too (``route_parser_blas``,
+ingest/_parser_blas.c): thinc sends them to its bundled BLIS, which on this
+processor runs generic reference code.
 
 spaCy is pinned to 3.8.7 (pyproject.toml). The wheels of 3.8.8 and later
 find the same entities at about half the speed: in their compiled parser, the
@@ -21,6 +24,7 @@ look-ups of the recogniser's state take and drop the GIL at every step
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -209,9 +213,10 @@ def _pipeline(model: str) -> tuple[Any, str | None]:
     except ImportError:
         return None, "spaCy is not installed: no entity mentions extracted"
     from thinc.api import use_ops
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import ThreadpoolController
 
-    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+    blas = ThreadpoolController()
+    blas.limit(limits=BLAS_THREADS, user_api="blas")
     warning: str | None = None
     try:
         with use_ops("numpy", use_blis=False):
@@ -222,8 +227,66 @@ def _pipeline(model: str) -> tuple[Any, str | None]:
             f"spaCy model {model!r} is not installed: entity mentions come from "
             "domain rules only (no people)"
         )
+    else:
+        route_parser_blas(nlp, blas)
     _add_domain_ruler(nlp)
     return nlp, warning
+
+
+# OpenBLAS's CBLAS entry points built with 64-bit integers, as ingest/_parser_blas.c calls
+# them: numpy's own wheels ("scipy_" prefix), then an unprefixed 64-bit build.
+OPENBLAS_ILP64 = (
+    ("scipy_cblas_sgemm64_", "scipy_cblas_saxpy64_"),
+    ("cblas_sgemm64_", "cblas_saxpy64_"),
+)
+
+
+def route_parser_blas(nlp: Language, blas: Any) -> bool:
+    """Send the recogniser's per-step BLAS calls to the OpenBLAS numpy loaded; True if done.
+
+    spaCy's transition parser scores each step's states (a small matrix
+    product, a few vector sums) through thinc's ``CBlas`` table, which points
+    at BLIS. The BLIS thinc bundles does not know this processor (AMD family
+    19h) and runs its generic reference code: through OpenBLAS the NER of the
+    40 bench papers took 0.85x the time (medians of 7, twice), with the same
+    entities (tests/test_extract_tables_mentions.py). The model's ops hand the
+    parser this table instead of a new BLIS one. Without the compiled bridge,
+    a 64-bit OpenBLAS or a recogniser, the model keeps thinc's table.
+
+    OpenBLAS's products also made the parse workers' allocator give memory
+    back and fault it in again (ingest/allocator.py keeps it).
+    """
+    try:
+        from ingest import _parser_blas
+    except ImportError:
+        return False
+    functions = _openblas_functions(blas)
+    if functions is None or "ner" not in nlp.pipe_names:
+        return False
+    from thinc.backends import cblas
+
+    table = cblas.CBlas()
+    capi = cblas.__pyx_capi__
+    _parser_blas.use_openblas(table, capi["set_sgemm"], capi["set_saxpy"], *functions)
+    ner: Any = nlp.get_pipe("ner")
+    ner.model.ops.cblas = lambda: table
+    return True
+
+
+def _openblas_functions(blas: Any) -> tuple[int, int] | None:
+    """Addresses of cblas_sgemm and cblas_saxpy in a 64-bit-integer OpenBLAS already loaded."""
+    for library in blas.select(internal_api="openblas").lib_controllers:
+        loaded = ctypes.CDLL(library.filepath)
+        for sgemm, saxpy in OPENBLAS_ILP64:
+            try:
+                return _address(loaded[sgemm]), _address(loaded[saxpy])
+            except AttributeError:
+                continue
+    return None
+
+
+def _address(function: Any) -> int:
+    return ctypes.cast(function, ctypes.c_void_p).value or 0
 
 
 def model_exclusions(model: str) -> list[str]:

@@ -25,6 +25,7 @@ from ingest.nlp import (
     is_caseless,
     load_pipeline,
     model_exclusions,
+    route_parser_blas,
 )
 from ingest.readers.registry import read_document
 
@@ -423,6 +424,56 @@ def test_the_model_finds_the_same_entities_through_numpy_as_through_blis() -> No
                        for doc in model.pipe(texts)]
     assert found[False] == found[True]
     assert sum(map(len, found[False])) > 500
+
+
+def _corpus_model_texts() -> list[str]:
+    """What the model reads in the corpus papers (the scanned one aside) and the seeds."""
+    pdfs = [*sorted((CORPUS / "pdf").glob("*.pdf")), *sorted(SEEDS.glob("*.pdf"))]
+    return [text.text for pdf in pdfs if "scanned" not in pdf.name
+            for text in document_texts(read_document(pdf, pdf.read_bytes()).pages) if text.model]
+
+
+def test_the_recogniser_steps_go_through_openblas() -> None:
+    """ingest/nlp.py points the table of BLAS functions spaCy's parser steps call at
+    OpenBLAS (ingest/_parser_blas.c), read back through thinc's own getters."""
+    if not model_installed():
+        pytest.skip(f"spaCy model {MODEL_NAME} is not installed")
+    assert importlib.util.find_spec("ingest._parser_blas") is not None, (
+        "ingest/_parser_blas.c was not compiled: install a C compiler and run pip install -e .")
+    from thinc.backends import cblas
+
+    from ingest import _parser_blas
+
+    capi = cblas.__pyx_capi__
+    nlp, _ = load_pipeline()
+    table = nlp.get_pipe("ner").model.ops.cblas()
+    bridge = _parser_blas.bridge_functions()
+    assert _parser_blas.table_functions(table, capi["sgemm"], capi["saxpy"]) == bridge
+    assert nlp.get_pipe("ner").model.ops.cblas() is table  # one table, not a new BLIS one
+    fresh = _parser_blas.table_functions(cblas.CBlas(), capi["sgemm"], capi["saxpy"])
+    assert not set(fresh) & set(bridge)  # thinc's own tables still point at BLIS
+
+
+def test_the_model_finds_the_same_entities_with_its_steps_through_openblas() -> None:
+    """The entities of the corpus and the seeds, with the parser's steps through OpenBLAS
+    and through thinc's BLIS: the same spans and labels."""
+    if not model_installed():
+        pytest.skip(f"spaCy model {MODEL_NAME} is not installed")
+    import spacy
+    from thinc.api import use_ops
+    from threadpoolctl import ThreadpoolController
+
+    texts = _corpus_model_texts()
+    found = {}
+    for routed in (False, True):
+        with use_ops("numpy", use_blis=False):
+            model = spacy.load(MODEL_NAME, exclude=list(MODEL_PIPES_UNUSED))
+        if routed:
+            assert route_parser_blas(model, ThreadpoolController())
+        found[routed] = [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                         for doc in model.pipe(texts)]
+    assert found[False] == found[True]
+    assert sum(map(len, found[False])) > 1000
 
 
 SPACY_CLI_CHECK = """
