@@ -43,9 +43,10 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert f"w, {ratio:.3g}x pdfplumber on 1 core)" in lines[-1]
     # the CLI commands were timed with minutebook's modules byte-compiled, as installed
     assert list((ROOT / "index" / "__pycache__").glob("fulltext.*.pyc"))
-    # the NER's speed depends on spaCy's build and the reader's on where its glyph loop
-    # runs, so the report names both
-    assert results["machine"].endswith(f", spaCy {metadata.version('spacy')}, glyph loop in C")
+    # the NER's speed depends on spaCy's build and on where its steps' BLAS calls go, the
+    # reader's on where its glyph loop runs, so the report names all three
+    assert results["machine"].endswith(
+        f", spaCy {metadata.version('spacy')}, glyph loop in C, NER steps via OpenBLAS")
 
 
 def test_reader_instruction_report_divides_the_difference(

@@ -95,17 +95,19 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-        f", spaCy {_version('spacy')}, glyph loop in {_glyph_loop()}"
+        f", spaCy {_version('spacy')}, glyph loop in {_built('readers._glyphs', 'C', 'Python')}"
+        f", NER steps via {_built('_parser_blas', 'OpenBLAS', 'BLIS')}"
     )
 
 
-def _glyph_loop() -> str:
-    """Where the reader's glyph loop runs: C when the install compiled it, else Python.
+def _built(module: str, built: str, fallback: str) -> str:
+    """``built`` when the install compiled ``ingest.<module>`` (the reader's glyph loop,
+    the recogniser's BLAS bridge), else ``fallback``.
 
     Looked up, not imported: the reader's imports (pdfplumber, pypdfium2) in this
     process added 20 MiB to the peak RSS every spawned phase reports.
     """
-    return "Python" if importlib.util.find_spec("ingest.readers._glyphs") is None else "C"
+    return fallback if importlib.util.find_spec(f"ingest.{module}") is None else built
 
 
 def _version(package: str) -> str:
