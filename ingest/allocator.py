@@ -1,16 +1,17 @@
 """The C allocator set to keep freed memory for reuse during an ingest, not give it back.
 
-glibc's malloc maps every block of 128 KiB or more on its own and unmaps it
-when freed, and trims the top of its heap once 128 KiB lie free there. An
-ingest frees and allocates the same large buffers paper after paper (the
-recogniser's activations, OpenBLAS's work space, the reader's page buffers),
-so each process faulted the same pages in again, zero-filled by the kernel,
-at every paper. With larger thresholds the freed blocks stay in the heap and
-are reused: the parse workers of a 2-worker ingest of the 40 bench papers
-took 22,800 page faults instead of 30,000, or 84,000 once the recogniser's
-steps ran through OpenBLAS (ingest/nlp.py, route_parser_blas), and the run
-0.96x the CPU a page (medians of 12 alternating pairs); the peak memory of
-each process stayed the same.
+glibc's malloc maps large blocks (from 128 KiB, a threshold it raises as it
+goes) on their own and unmaps them when freed, and trims the top of its heap
+once a little lies free there. An ingest frees and allocates the same large
+buffers paper after paper (the recogniser's activations, BLAS work space, the
+reader's page buffers), so each process faulted the same pages in again,
+zero-filled by the kernel. With larger thresholds the freed blocks stay in
+the heap and are reused: the parse workers of a 2-worker ingest of the 40
+bench papers took 22,800 page faults instead of 30,000 (84,000 once the
+recogniser's steps ran through OpenBLAS, ingest/nlp.py), and the run 0.96x
+the CPU a page (medians of 12 alternating pairs). The price is a few MiB of
+peak memory a process (7-10 MiB in the benchmark's ingest figures), which
+does not grow with the corpus.
 
 The setting is the process's, and its forked workers and index writers
 inherit it. Elsewhere than glibc it is left alone.

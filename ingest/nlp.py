@@ -251,23 +251,30 @@ def route_parser_blas(nlp: Language, blas: Any) -> bool:
     40 bench papers took 0.85x the time (medians of 7, twice), with the same
     entities (tests/test_extract_tables_mentions.py). The model's ops hand the
     parser this table instead of a new BLIS one. Without the compiled bridge,
-    a 64-bit OpenBLAS or a recogniser, the model keeps thinc's table.
+    a 64-bit OpenBLAS or a recogniser, or if the bridge cannot be set, the
+    model keeps thinc's table: a speed-up never stops the NER.
 
-    OpenBLAS's products also made the parse workers' allocator give memory
-    back and fault it in again (ingest/allocator.py keeps it).
+    Through OpenBLAS the parse workers of an ingest took nearly three times the
+    page faults unless freed memory stays in the process (ingest/allocator.py,
+    which ``index.update.update`` sets).
     """
     try:
         from ingest import _parser_blas
     except ImportError:
         return False
-    functions = _openblas_functions(blas)
-    if functions is None or "ner" not in nlp.pipe_names:
+    if "ner" not in nlp.pipe_names:
         return False
     from thinc.backends import cblas
 
     table = cblas.CBlas()
-    capi = cblas.__pyx_capi__
-    _parser_blas.use_openblas(table, capi["set_sgemm"], capi["set_saxpy"], *functions)
+    try:
+        functions = _openblas_functions(blas)
+        if functions is None:
+            return False
+        capi = cblas.__pyx_capi__
+        _parser_blas.use_openblas(table, capi["set_sgemm"], capi["set_saxpy"], *functions)
+    except (OSError, KeyError, TypeError, ValueError):
+        return False
     ner: Any = nlp.get_pipe("ner")
     ner.model.ops.cblas = lambda: table
     return True

@@ -476,6 +476,35 @@ def test_the_model_finds_the_same_entities_with_its_steps_through_openblas() -> 
     assert sum(map(len, found[False])) > 1000
 
 
+class _Blas:
+    """A stand-in for threadpoolctl's controller, listing the given libraries as OpenBLAS."""
+
+    def __init__(self, *paths: str) -> None:
+        self.paths = paths
+
+    def select(self, **_: object) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(lib_controllers=[SimpleNamespace(filepath=p) for p in self.paths])
+
+
+def test_without_a_64_bit_openblas_the_recogniser_keeps_thinc_blas() -> None:
+    """No OpenBLAS, or a library without the 64-bit CBLAS symbols (here the C library):
+    the model keeps thinc's own table and still finds entities."""
+    if not model_installed():
+        pytest.skip(f"spaCy model {MODEL_NAME} is not installed")
+    import spacy
+    from thinc.api import use_ops
+
+    with use_ops("numpy", use_blis=False):
+        model = spacy.load(MODEL_NAME, exclude=list(MODEL_PIPES_UNUSED))
+    assert route_parser_blas(model, _Blas()) is False
+    assert route_parser_blas(model, _Blas("libc.so.6")) is False
+    assert "cblas" not in vars(model.get_pipe("ner").model.ops)
+    found = {(e.text, e.label_) for e in model("Joe Bloggs met Haringey Council staff.").ents}
+    assert ("Joe Bloggs", "PERSON") in found
+
+
 SPACY_CLI_CHECK = """
 import sys
 from ingest.nlp import find_entities
