@@ -6,8 +6,9 @@ HOME_DIR ?= .minutebook-demo
 
 .PHONY: demo test lint install install-test clean bench bench-smoke
 
-# setuptools calls its ext-modules table (pyproject.toml: the reader's C glyph loop)
-# experimental at every build; the pin in pyproject.toml holds it, so the notice is noise.
+# setuptools calls its ext-modules table (pyproject.toml: the reader's C glyph loop and the
+# NER's BLAS bridge) experimental at every build; the pin in pyproject.toml holds it, so the
+# notice is noise.
 QUIET_BUILD := PYTHONWARNINGS='ignore:`[tool.setuptools.ext-modules]`'
 
 $(BIN)/minutebook: pyproject.toml

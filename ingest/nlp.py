@@ -266,11 +266,11 @@ def route_parser_blas(nlp: Language, blas: Any) -> bool:
         return False
     from thinc.backends import cblas
 
-    table = cblas.CBlas()
     try:
         functions = _openblas_functions(blas)
         if functions is None:
             return False
+        table = cblas.CBlas()
         capi = cblas.__pyx_capi__
         _parser_blas.use_openblas(table, capi["set_sgemm"], capi["set_saxpy"], *functions)
     except (OSError, KeyError, TypeError, ValueError):
