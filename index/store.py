@@ -77,12 +77,21 @@ CREATE TABLE IF NOT EXISTS files (
 )"""
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 THREADS_DDL = "CREATE TABLE IF NOT EXISTS threads (name TEXT PRIMARY KEY, data TEXT NOT NULL)"
+# Follow-ups name their later record (its text and paper are read from it when asked for);
+# the indexes are made apart from the table, so that a first scoring can build them last.
 FOLLOW_UPS_DDL = (
     "CREATE TABLE IF NOT EXISTS follow_ups (action_id TEXT NOT NULL, action_doc TEXT NOT NULL, "
-    "later_doc TEXT NOT NULL, data TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS follow_ups_action_doc ON follow_ups(action_doc)",
-    "CREATE INDEX IF NOT EXISTS follow_ups_later_doc ON follow_ups(later_doc)",
-    "CREATE INDEX IF NOT EXISTS follow_ups_action ON follow_ups(action_id)",
+    "later_doc TEXT NOT NULL, record_id TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL)"
+)
+FOLLOW_UPS_INDEXES = {"follow_ups_action_doc": "action_doc", "follow_ups_later_doc": "later_doc",
+                      "follow_ups_action": "action_id"}
+# A follow-up's record as it reads now: its text, page, status, and its paper's date and source.
+FOLLOW_UP_SELECT = " UNION ALL ".join(
+    f"SELECT f.action_id, f.record_id, f.kind, d.date, d.source, r.page, r.text, {status} "
+    f"AS status, f.score FROM follow_ups f JOIN {table} r ON r.id = f.record_id "
+    f"JOIN documents d ON d.id = r.document_id WHERE f.kind = '{kind}'{{where}}"
+    for kind, table, status in (("action", "actions", "r.status"),
+                                ("resolution", "resolutions", "NULL"))
 )
 
 
@@ -125,11 +134,26 @@ class RecordStore:
             self.db.execute(FILES_DDL)
             create_views(self.db)
             self.db.execute(THREADS_DDL)
-            for ddl in FOLLOW_UPS_DDL:
-                self.db.execute(ddl)
+            self._drop_json_follow_ups()
+            self.db.execute(FOLLOW_UPS_DDL)
+            self._index_follow_ups()
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+
+    def _drop_json_follow_ups(self) -> None:
+        """Drop a follow-ups table of the earlier layout (each pair's record copied as JSON).
+
+        It is derived, so the next refresh scores every pair again into the new table.
+        """
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(follow_ups)")}
+        if "data" in columns:
+            self.db.execute("DROP TABLE follow_ups")
+            self.db.execute("DELETE FROM meta WHERE key='follow_ups_state'")
+
+    def _index_follow_ups(self) -> None:
+        for name, column in FOLLOW_UPS_INDEXES.items():
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON follow_ups({column})")
 
     def close(self) -> None:
         self.db.close()
@@ -260,34 +284,46 @@ class RecordStore:
     # -- follow-ups (derived: kept up to date document by document) -------------------
 
     def replace_follow_ups(self, drop_docs: Iterable[str],
-                           rows: Iterable[tuple[str, str, str, dict[str, Any]]],
+                           rows: Iterable[tuple[str, str, str, str, str, float]],
                            state: dict[str, str]) -> None:
         """Drop the follow-ups touching ``drop_docs``, add ``rows`` (action id, action's
-        document, later record's document, data) and record ``state``, in one transaction."""
+        document, later record's document, later record's id and kind, score) and record
+        ``state``, in one transaction.
+
+        A row names the later record rather than copying it: at 1,000 papers a copy of
+        each pair's text and paper as JSON made 149 of the store's MB and 3.1 s of
+        writing, against 54 MB and 1.3 s for the ids (130,000 pairs).
+        """
         with self.transaction():
             for doc in drop_docs:
                 self.db.execute("DELETE FROM follow_ups WHERE action_doc=? OR later_doc=?",
                                 (doc, doc))
-            self.db.executemany(  # rows may be a generator: they are never all in memory
-                "INSERT INTO follow_ups VALUES (?, ?, ?, ?)",
-                ((a, ad, ld, json.dumps(d, ensure_ascii=False)) for a, ad, ld, d in rows),
-            )
+            # A first scoring fills an empty table: its indexes are built once, after the
+            # rows, rather than row by row (1,000 papers' 130,000 pairs: 0.5 s, not 1.3 s).
+            bulk = self.db.execute("SELECT 1 FROM follow_ups LIMIT 1").fetchone() is None
+            if bulk:
+                for name in FOLLOW_UPS_INDEXES:
+                    self.db.execute(f"DROP INDEX IF EXISTS {name}")
+            # rows may be a generator: they are never all in memory
+            self.db.executemany("INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?)", rows)
+            if bulk:
+                self._index_follow_ups()
             self._record_reflected("follow_ups", state)
 
     def follow_up_rows(self, action_ids: Iterable[str] | None = None
                        ) -> Iterator[dict[str, Any]]:
-        """Stored follow-ups: of the given actions only (by index), or all of them."""
+        """Stored follow-ups, each with its later record's text, page and status and its
+        paper's date and source: of the given actions only (by index), or all of them."""
         if action_ids is None:
-            for row in self.db.execute("SELECT data FROM follow_ups"):
-                yield json.loads(row[0])
+            yield from map(dict, self.db.execute(FOLLOW_UP_SELECT.format(where="")))
             return
         ids = sorted(set(action_ids))
-        for start in range(0, len(ids), IN_CHUNK):
-            chunk = ids[start:start + IN_CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            sql = f"SELECT data FROM follow_ups WHERE action_id IN ({marks})"
-            for row in self.db.execute(sql, chunk):
-                yield json.loads(row[0])
+        step = IN_CHUNK // 2  # the ids are asked for in both halves of the query
+        for start in range(0, len(ids), step):
+            chunk = ids[start:start + step]
+            where = f" AND f.action_id IN ({', '.join('?' for _ in chunk)})"
+            yield from map(dict, self.db.execute(FOLLOW_UP_SELECT.format(where=where),
+                                                 chunk * 2))
 
     # -- reading -----------------------------------------------------------
 

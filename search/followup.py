@@ -43,12 +43,6 @@ class FollowUp:
     reports: str  # done, carried_forward, dropped or progress
     score: float
 
-    def to_dict(self) -> dict[str, Any]:
-        """Its fields in order. They are plain values, so a shallow copy is ``asdict``'s
-        answer; ``asdict`` deep-copies each one, which cost a second and a half of a
-        1,000-paper store's first refresh."""
-        return dict(vars(self))
-
 
 def reported_status(text: str, status: str | None) -> str:
     """What a follow-up says of the action: its own status if it has one, else its words."""
@@ -61,13 +55,11 @@ def reported_status(text: str, status: str | None) -> str:
 
 
 def _candidates(store: RecordStore) -> list[dict[str, Any]]:
+    """Dated actions and resolutions long enough to score: id, kind, text, date and paper."""
     rows = []
-    for kind, sql in (
-        ("action", "SELECT r.id, r.text, r.status, r.page, d.date, d.source, d.id AS doc "
-                   "FROM actions r JOIN documents d ON r.document_id = d.id"),
-        ("resolution", "SELECT r.id, r.text, NULL AS status, r.page, d.date, d.source, "
-                       "d.id AS doc FROM resolutions r JOIN documents d ON r.document_id = d.id"),
-    ):
+    for kind, table in (("action", "actions"), ("resolution", "resolutions")):
+        sql = (f"SELECT r.id, r.text, d.date, d.id AS doc FROM {table} r "
+               "JOIN documents d ON r.document_id = d.id")
         rows += [{**dict(r), "kind": kind} for r in store.iter_rows(sql)]
     return [r for r in rows if r["date"] and len(r["text"].split()) >= MIN_WORDS]
 
@@ -83,8 +75,15 @@ def follow_ups(store: RecordStore, action_ids: Iterable[str] | None = None
     """
     refresh_follow_ups(store)
     out: dict[str, list[FollowUp]] = {}
-    for data in store.follow_up_rows(action_ids):
-        out.setdefault(data["action_id"], []).append(FollowUp(**data))
+    reports: dict[str, str] = {}  # a record follows up many actions: read what it says once
+    for row in store.follow_up_rows(action_ids):
+        record_id = row["record_id"]
+        says = reports.get(record_id)
+        if says is None:
+            says = reports[record_id] = reported_status(row["text"], row["status"])
+        follow = FollowUp(row["action_id"], record_id, row["kind"], row["date"], row["source"],
+                          row["page"], row["text"], says, row["score"])
+        out.setdefault(follow.action_id, []).append(follow)
     for found in out.values():
         found.sort(key=lambda f: (f.date or "", f.record_id))
     return out
@@ -109,14 +108,14 @@ def refresh_follow_ups(store: RecordStore) -> int:
     found = chain(_scored(new_actions, candidates), _scored(old_actions, new))
     # A generator all the way into SQLite: memory stays that of one date's scores, however
     # many follow-ups there are (holding 1.2 million of them took 1.3 GiB).
-    rows = ((f.action_id, a["doc"], c["doc"], f.to_dict()) for f, a, c in found)
+    rows = ((a["id"], a["doc"], c["doc"], c["id"], c["kind"], score) for a, c, score in found)
     store.replace_follow_ups(fresh | gone, rows, want)
     return len(fresh)
 
 
 def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
-            ) -> Iterator[tuple[FollowUp, dict[str, Any], dict[str, Any]]]:
-    """(follow-up, action, later record) for each later record that says much the same.
+            ) -> Iterator[tuple[dict[str, Any], dict[str, Any], float]]:
+    """(action, later record, score) for each later record that says much the same.
 
     The side with fewer dates is taken a date at a time, and the records of that
     date are scored, in one rapidfuzz ``cdist`` call (C, all cores), against only
@@ -138,7 +137,6 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
     others = sorted(others, key=lambda o: o["date"])
     dates = [o["date"] for o in others]
     texts, text_of = _distinct([utils.default_process(o["text"]) for o in others])
-    reports: dict[str, str] = {}  # what each later record says: read once, not once per pair
     by_date: dict[str, list[dict[str, Any]]] = {}
     for record in grouped:
         by_date.setdefault(record["date"], []).append(record)
@@ -160,15 +158,8 @@ def _scored(actions: list[dict[str, Any]], candidates: list[dict[str, Any]]
             for j in row.nonzero()[0]:
                 other = others[span.start + j]
                 action, later = (other, record) if by_candidate else (record, other)
-                if later["doc"] == action["doc"]:
-                    continue
-                says = reports.get(later["id"])
-                if says is None:
-                    says = reports[later["id"]] = reported_status(later["text"], later["status"])
-                follow = FollowUp(action["id"], later["id"], later["kind"], later["date"],
-                                  later["source"], later["page"], later["text"], says,
-                                  round(float(row[j]), 1))
-                yield follow, action, later
+                if later["doc"] != action["doc"]:
+                    yield action, later, round(float(row[j]), 1)
 
 
 def _cdist(queries: list[str], choices: list[str]) -> np.ndarray:
