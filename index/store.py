@@ -85,13 +85,14 @@ FOLLOW_UPS_DDL = (
 )
 FOLLOW_UPS_INDEXES = {"follow_ups_action_doc": "action_doc", "follow_ups_later_doc": "later_doc",
                       "follow_ups_action": "action_id"}
+FOLLOW_UP_TABLES = {"action": "actions", "resolution": "resolutions"}  # kind -> its table
 # A follow-up's record as it reads now: its text, page, status, and its paper's date and source.
 FOLLOW_UP_SELECT = " UNION ALL ".join(
-    f"SELECT f.action_id, f.record_id, f.kind, d.date, d.source, r.page, r.text, {status} "
-    f"AS status, f.score FROM follow_ups f JOIN {table} r ON r.id = f.record_id "
-    f"JOIN documents d ON d.id = r.document_id WHERE f.kind = '{kind}'{{where}}"
-    for kind, table, status in (("action", "actions", "r.status"),
-                                ("resolution", "resolutions", "NULL"))
+    f"SELECT f.action_id, f.record_id, f.kind, d.date, d.source, r.page, r.text, "
+    f"{'r.status' if kind == 'action' else 'NULL'} AS status, f.score FROM follow_ups f "
+    f"JOIN {table} r ON r.id = f.record_id JOIN documents d ON d.id = r.document_id "
+    f"WHERE f.kind = '{kind}'{{where}}"
+    for kind, table in FOLLOW_UP_TABLES.items()
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from index.store import RecordStore
+from index.store import FOLLOW_UP_TABLES, RecordStore
 
 FOLLOW_MIN = 75.0  # token-set ratio for a later record to count as a follow-up
 MIN_WORDS = 4  # shorter texts match too much to follow anything up
@@ -57,7 +57,7 @@ def reported_status(text: str, status: str | None) -> str:
 def _candidates(store: RecordStore) -> list[dict[str, Any]]:
     """Dated actions and resolutions long enough to score: id, kind, text, date and paper."""
     rows = []
-    for kind, table in (("action", "actions"), ("resolution", "resolutions")):
+    for kind, table in FOLLOW_UP_TABLES.items():
         sql = (f"SELECT r.id, r.text, d.date, d.id AS doc FROM {table} r "
                "JOIN documents d ON r.document_id = d.id")
         rows += [{**dict(r), "kind": kind} for r in store.iter_rows(sql)]
