@@ -23,6 +23,7 @@ from index import whoosh_analysis, whoosh_buffers, whoosh_columns, whoosh_runs, 
 from index.store import RecordStore
 from index.whoosh_blocks import SplitBlockCodec
 from index.whoosh_mpwriter import OrderedMpWriter
+from index.whoosh_positions import PackedPositions
 from ingest.records import (
     Action,
     DocumentRecord,
@@ -53,6 +54,8 @@ def make_schema() -> Schema:
     Whoosh's default writes eight trie terms per number so that wide ranges
     over many values need few terms; here they were a fifth of every index's
     postings, and a range of years expands to a few dozen terms at most.
+    Text fields keep their words' positions packed as integers
+    (index/whoosh_positions.py), which phrase queries read as arrays.
     """
     stem = StemmingAnalyzer()
     return Schema(
@@ -60,28 +63,37 @@ def make_schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         document_id=ID(stored=True),
         source=STORED(),
-        title=TEXT(stored=True, analyzer=stem, field_boost=2.0),
+        title=_packed(TEXT(stored=True, analyzer=stem, field_boost=2.0)),
         doc_type=ID(stored=True, sortable=True),
-        body=TEXT(stored=True),
+        body=_packed(TEXT(stored=True)),
         date=ID(stored=True, sortable=True),
         year=NUMERIC(int, stored=True, sortable=True, shift_step=0),
         page=NUMERIC(int, stored=True, shift_step=0),
-        section=TEXT(stored=True, analyzer=stem, field_boost=1.5),
-        text=TEXT(stored=True, analyzer=stem),
+        section=_packed(TEXT(stored=True, analyzer=stem, field_boost=1.5)),
+        text=_packed(TEXT(stored=True, analyzer=stem)),
         people=KEYWORD(commas=True, lowercase=True, scorable=True),
         orgs=KEYWORD(commas=True, lowercase=True, scorable=True),
     )
 
 
-def schema_signature(schema: Schema) -> dict[str, tuple[str, tuple[tuple[str, Any], ...]]]:
-    """Each field's type and plain settings (stored, sortable, boost, shift_step...).
+def _packed(field: TEXT) -> TEXT:
+    """A text field whose postings keep their positions as PackedPositions."""
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
+
+
+def schema_signature(
+    schema: Schema,
+) -> dict[str, tuple[str, str, tuple[tuple[str, Any], ...]]]:
+    """Each field's type, postings format and plain settings (stored, sortable, boost,
+    shift_step...).
 
     Whoosh's field objects do not compare equal even when made alike, so an
     index's schema is compared with the current one through this.
     """
     plain = (bool, int, float, str)
     return {
-        name: (type(field).__name__,
+        name: (type(field).__name__, type(getattr(field, "format", None)).__name__,
                tuple(sorted((k, v) for k, v in vars(field).items() if isinstance(v, plain))))
         for name, field in schema.items()
     }

@@ -65,11 +65,17 @@ def unpack_values(data: bytes, count: int, fixedsize: int | None) -> tuple[Any, 
     if fixedsize is not None and fixedsize > 0:
         blob = loads(data)
         return tuple(blob[i:i + fixedsize] for i in range(0, len(blob), fixedsize))
+    lengths, blob = unpack_joined(data)
+    ends = list(accumulate(lengths))
+    return tuple(blob[end - n:end] for n, end in zip(lengths, ends, strict=True))
+
+
+def unpack_joined(data: bytes) -> tuple[array[int], bytes]:
+    """A block of values of varying size as written: their lengths, and them joined."""
     raw_lengths, blob = loads(data)
     lengths = array(LENGTHS_TYPE)
     lengths.frombytes(raw_lengths)
-    ends = list(accumulate(lengths))
-    return tuple(blob[end - n:end] for n, end in zip(lengths, ends, strict=True))
+    return lengths, blob
 
 
 class SplitBlockWriter(W3PostingsWriter):
@@ -139,6 +145,19 @@ class SplitBlockMatcher(W3LeafMatcher):
         self._tailoffset = start + headlength
 
     def _read_values(self) -> None:
+        self._values = unpack_values(self._tail(), self._blocklength, self._fixedsize)
+
+    def joined_values(self) -> tuple[array[int], bytes]:
+        """The block's values as their lengths and one string, without a ``bytes`` each:
+        how a phrase reads its words' positions (search/array_scores.py)."""
+        if self._fixedsize is None:
+            return unpack_joined(self._tail())
+        if self._values is None:
+            self._read_values()
+        values = [value or b"" for value in self._values]
+        return array(LENGTHS_TYPE, map(len, values)), b"".join(values)
+
+    def _tail(self) -> bytes:
         if self._data is None:
             self._read_data()
         tail = b""
@@ -146,7 +165,7 @@ class SplitBlockMatcher(W3LeafMatcher):
             tail = self._postfile.get(self._tailoffset, self._nextoffset - self._tailoffset)
             if self._compression:
                 tail = zlib.decompress(tail)
-        self._values = unpack_values(tail, self._blocklength, self._fixedsize)
+        return tail
 
 
 class TermBatchFieldWriter(W3FieldWriter):

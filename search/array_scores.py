@@ -11,7 +11,10 @@ at a time (ids and weights only, see index/whoosh_blocks.py, and positions
 only for a phrase's words), BM25 is computed for all of them at once, and
 the arrays are combined as the matchers combine them. A phrase keeps the
 units of its words' intersection where the words stand side by side, decided
-for all of them at once from their positions.
+for all of them at once from their positions, which the schema's text fields
+store as integers (index/whoosh_positions.py); an index written before, whose
+positions are pickled, has its phrases checked by Whoosh's matchers until the
+next ingest rebuilds it.
 
 The scores are the same floats Whoosh gives, not merely close: the tree is
 Whoosh's own matcher tree for the query (its shape decides the order of the
@@ -27,8 +30,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
-from pickle import loads
 from typing import Any
 
 import numpy as np
@@ -45,15 +46,15 @@ from whoosh.matching import (
     WrappingMatcher,
 )
 from whoosh.scoring import BM25FScorer
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-from index.whoosh_blocks import SplitBlockMatcher
+from index.whoosh_blocks import LENGTHS_TYPE, SplitBlockMatcher
 from index.whoosh_columns import whole_lengths
+from index.whoosh_positions import PackedPositions, packed_positions
 from index.whoosh_release import is_patched_release
 from search.matched_terms import MatchedTermsCollector
 from search.restrict import AllowedOnly
-from search.whoosh_phrases import PhraseMatcher, plain_phrase, position_deltas
+from search.whoosh_phrases import PhraseMatcher, plain_phrase
 
 FITS = is_patched_release()  # the block and column internals read here are 2.7.5's
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -80,6 +81,14 @@ class TermMatches:
     ids: np.ndarray
 
 
+@dataclass(frozen=True)
+class Values:
+    """A term's encoded positions, posting by posting: their sizes, and them joined."""
+
+    sizes: np.ndarray
+    joined: bytes
+
+
 @dataclass
 class Run:
     """One segment's evaluation: its reader, the terms met, and the positions phrases need."""
@@ -88,7 +97,7 @@ class Run:
     terms: list[TermMatches]
     want_values: set[int] = field(default_factory=set)  # id() of leaves a phrase reads
     ids: dict[int, np.ndarray] = field(default_factory=dict)  # their postings' units
-    values: dict[int, list[bytes]] = field(default_factory=dict)  # and encoded positions
+    values: dict[int, Values] = field(default_factory=dict)  # and encoded positions
     masks: dict[int, np.ndarray] = field(default_factory=dict)  # by id() of a set of units
 
     def unscored(self) -> Run:
@@ -160,6 +169,8 @@ def _phrase(matcher: Any) -> Plan | None:
     child = plan(matcher.child)
     if child is None or not plain_phrase(matcher):
         return None
+    if any(type(m.format) is not PackedPositions for m in matcher.ms):
+        return None  # pickled positions (an index not yet rebuilt): Whoosh's matchers
     inner: Plan = child
     words = list(matcher.ms)
 
@@ -171,10 +182,8 @@ def _phrase(matcher: Any) -> Plan | None:
         places = []
         for m in words:
             ids = run.ids[id(m)]
-            at = np.flatnonzero(both.found[ids])
-            values = run.values[id(m)]
-            places.append([values[i] for i in at.tolist()])
-        held = candidates[phrase_held(places)]
+            places.append((np.flatnonzero(both.found[ids]), run.values[id(m)]))
+        held = candidates[phrase_held(len(candidates), places)]
         found = np.zeros(len(both.found), dtype=bool)
         found[held] = True
         for k in range(first_term, len(run.terms)):  # a word matched where the phrase holds
@@ -184,61 +193,36 @@ def _phrase(matcher: Any) -> Plan | None:
     return run_phrase
 
 
-def phrase_held(places: list[list[bytes]]) -> np.ndarray:
-    """For n candidate units, which hold the words side by side, in order.
+def phrase_held(count: int, places: list[tuple[np.ndarray, Values]]) -> np.ndarray:
+    """For ``count`` candidate units, which hold the words side by side, in order.
 
-    ``places[k][c]`` is word k's encoded positions in candidate c. A unit holds
-    the phrase where some position p of the first word has word k at p + k for
-    every k, which is what the phrase matcher's spans require; it is decided
-    for all candidates at once, as keys (candidate, position).
+    ``places[k]`` is word k's postings that belong to the candidates (one
+    each, in the candidates' order) and all its postings' encoded positions.
+    A unit holds the phrase where some position p of the first word has word
+    k at p + k for every k, which is what the phrase matcher's spans require;
+    it is decided for all candidates at once, as keys (candidate, position).
+    A word's keys come in ascending order (its postings in unit order, each
+    one's positions ascending), so they are looked up by bisection.
     """
-    count = len(places[0])
-    if not count:
-        return np.zeros(0, dtype=bool)
-    distinct: dict[tuple[bytes, ...], int] = {}  # titles and headings repeat their positions
-    rows = zip(*places, strict=True)
-    which = np.fromiter((distinct.setdefault(row, len(distinct)) for row in rows),
-                        dtype=np.int64, count=count)
-    if len(distinct) < count:
-        return _held([list(word) for word in zip(*distinct, strict=True)])[which]
-    return _held(places)
-
-
-def _held(places: list[list[bytes]]) -> np.ndarray:
-    """phrase_held for candidates of distinct positions."""
-    count = len(places[0])
     stride = np.int64(1 << 32)
-    keys = None
-    for offset, values in enumerate(places):
-        owner, positions = _decoded(values)
-        word_keys = owner * stride + (positions - offset)
-        keys = word_keys if keys is None else keys[np.isin(keys, word_keys)]
+    keys = np.zeros(0, dtype=np.int64)
+    for offset, (at, values) in enumerate(places):
+        owner, positions = packed_positions(values.joined, values.sizes)
+        candidate = np.full(len(values.sizes), -1, dtype=np.int64)
+        candidate[at] = np.arange(len(at), dtype=np.int64)
+        of = candidate[owner]
+        kept = of >= 0
+        word_keys = of[kept] * stride + (positions[kept] - offset)
+        if not offset:
+            keys = word_keys
+        elif len(word_keys) and len(keys):
+            near = np.minimum(np.searchsorted(word_keys, keys), len(word_keys) - 1)
+            keys = keys[word_keys[near] == keys]
+        else:
+            keys = word_keys[:0]
     held = np.zeros(count, dtype=bool)
-    assert keys is not None
     held[keys // stride] = True
     return held
-
-
-def _decoded(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Every position of every value, with the index of the value it came from.
-
-    A value is a length and a protocol-2 pickle of the position deltas
-    (``whoosh.formats.Positions``); the pickles are joined into one list of
-    lists and unpickled in one call, rather than one call per value.
-    """
-    bodies = [value[_INT_SIZE + 2:-1] if value.endswith(b".") else value[_INT_SIZE + 2:]
-              for value in values]
-    if all(value[_INT_SIZE:_INT_SIZE + 2] == b"\x80\x02" for value in values):
-        deltas = loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
-    else:  # not the layout this release writes: one value at a time, as Whoosh decodes it
-        deltas = [position_deltas(v) for v in values]
-    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
-    sums = np.cumsum(flat)
-    firsts = np.cumsum(counts) - counts  # where each value's deltas begin
-    before = np.repeat(np.concatenate(([0], sums))[firsts], counts)
-    owner = np.repeat(np.arange(len(deltas), dtype=np.int64), counts)
-    return owner, sums - before
 
 
 def _nothing(size: int) -> Matches:
@@ -249,7 +233,7 @@ def _leaf(matcher: Any, scorer: Any, run: Run) -> Matches:
     """A term's postings from its current one on, scored by BM25 as ``scorer.score`` does."""
     wanted = id(matcher) in run.want_values
     ids, weights, values = _postings(matcher, wanted)
-    if wanted:
+    if values is not None:
         run.ids[id(matcher)] = ids
         run.values[id(matcher)] = values
     lengths = _field_lengths(run.reader, matcher.term()[0])
@@ -265,10 +249,9 @@ def _leaf(matcher: Any, scorer: Any, run: Run) -> Matches:
 
 
 def _postings(matcher: Any, with_values: bool = False
-              ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+              ) -> tuple[np.ndarray, np.ndarray, Values | None]:
     """Ids, weights (float32 widened, as ``weight()`` gives them) and, when asked, encoded
     values of the remaining postings."""
-    values: list[bytes] = []
     if type(matcher) is ListMatcher:
         start = matcher._i
         ids = np.asarray(matcher._ids[start:], dtype=np.int64)
@@ -278,11 +261,16 @@ def _postings(matcher: Any, with_values: bool = False
             weights = np.asarray(matcher._weights[start:], dtype=np.float64)
         else:
             weights = np.ones(len(ids), dtype=np.float64)
+        values = None
         if with_values:
-            values = list(matcher._values[start:])
+            listed = matcher._values[start:]
+            values = Values(np.fromiter(map(len, listed), np.int64, len(listed)),
+                            b"".join(listed))
         return ids, weights, values
     id_parts: list[Any] = []
     weight_parts: list[Any] = []
+    size_parts: list[Any] = []
+    joined_parts: list[bytes] = []
     while matcher.is_active():
         if matcher._ids is None:
             matcher._read_ids()
@@ -290,14 +278,29 @@ def _postings(matcher: Any, with_values: bool = False
         id_parts.extend(matcher._ids[start:] if start else matcher._ids)
         weight_parts.append(_block_weights(matcher)[start:])
         if with_values:
-            if matcher._values is None:
-                matcher._read_values()
-            values.extend(matcher._values[start:] if start else matcher._values)
+            sizes, joined = _joined_values(matcher)
+            size_parts.append(sizes[start:])
+            joined_parts.append(joined[int(sizes[:start].sum()):] if start else joined)
         matcher._next_block()
     ids = np.array(id_parts, dtype=np.int64)
+    values = None
+    if with_values:
+        sizes = np.concatenate([np.zeros(0, np.int64), *size_parts], dtype=np.int64)
+        values = Values(sizes, b"".join(joined_parts))
     if not weight_parts:
         return ids, np.zeros(0, dtype=np.float64), values
     return ids, np.concatenate(weight_parts, dtype=np.float32).astype(np.float64), values
+
+
+def _joined_values(matcher: Any) -> tuple[np.ndarray, bytes]:
+    """The current block's values: their sizes and them joined."""
+    if type(matcher) is SplitBlockMatcher:
+        lengths, joined = matcher.joined_values()
+        return np.frombuffer(lengths, dtype=np.dtype(LENGTHS_TYPE)), joined
+    if matcher._values is None:
+        matcher._read_values()
+    listed = matcher._values
+    return np.fromiter(map(len, listed), np.int64, len(listed)), b"".join(listed)
 
 
 def _block_weights(matcher: Any) -> Any:

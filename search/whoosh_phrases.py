@@ -11,10 +11,12 @@ matches where a start position survives, and its spans are the same, in the
 same order. Any other span query, or a field whose postings are not plain
 ``Positions``, keeps Whoosh's own check.
 
-The positions are decoded as ``Positions.decode_positions`` does (unpickle the
-deltas, add them up), without the two method look-ups per posting of
+The positions are decoded as the field's format's ``decode_positions`` does
+(read the gaps, add them up), without the two method look-ups per posting of
 ``value_as``; "community safety" decodes 29,000 position lists at 100,000
-passages.
+passages. Fields of minutebook's schema pack their gaps as integers
+(index/whoosh_positions.py); an index written before pickles them, as Whoosh's
+``Positions`` does, and reads the same way until the next ingest rebuilds it.
 
 The spans depend only on the words' encoded positions, so each matcher
 remembers the spans of the position lists it has seen. Every unit of a paper
@@ -30,7 +32,7 @@ keeps its own code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -40,19 +42,30 @@ from whoosh.matching.mcore import LeafMatcher
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.system import _INT_SIZE
 
+from index.whoosh_positions import PackedPositions, position_gaps
 from index.whoosh_release import is_patched_release
 
 PhraseMatcher = SpanNear2.SpanNear2Matcher
 WHOOSH_OWN = PhraseMatcher._get_spans  # kept for the tests
 MEMO_SIZE = 4096  # sets of positions remembered per phrase matcher
+PLAIN_FORMATS = (Positions, PackedPositions)  # postings with positions only
 
 
 def plain_phrase(matcher: Any) -> bool:
     """True for words side by side in order, each a posting list with positions only."""
     return (
         matcher.slop == 1 and matcher.ordered and matcher.mindist == 1
-        and all(isinstance(m, LeafMatcher) and type(m.format) is Positions for m in matcher.ms)
+        and all(isinstance(m, LeafMatcher) and type(m.format) in PLAIN_FORMATS
+                for m in matcher.ms)
     )
+
+
+Gaps = Callable[[bytes], Sequence[int]]
+
+
+def gaps_of(format_: Any) -> Gaps:
+    """How a plain format's value gives the gaps its positions add up from."""
+    return position_gaps if type(format_) is PackedPositions else position_deltas
 
 
 def position_deltas(value: bytes) -> list[int]:
@@ -63,19 +76,19 @@ def position_deltas(value: bytes) -> list[int]:
     return deltas
 
 
-def _positions(value: bytes) -> Iterator[int]:
-    """A posting's positions from its encoded value, as ``Positions.decode_positions``."""
-    return accumulate(position_deltas(value))
+def _positions(value: bytes, gaps: Gaps) -> Iterator[int]:
+    """A posting's positions from its encoded value, as ``decode_positions`` gives them."""
+    return accumulate(gaps(value))
 
 
-def _spans(values: tuple[bytes, ...]) -> list[Span]:
+def _spans(values: tuple[bytes, ...], gaps: Gaps = position_deltas) -> list[Span]:
     """The spans of a plain phrase whose words have these encoded positions."""
     first, *rest = values
-    starts = set(_positions(first))
+    starts = set(_positions(first, gaps))
     for offset, value in enumerate(rest, start=1):
         if not starts:
             return []
-        starts.intersection_update(map(offset.__rsub__, _positions(value)))
+        starts.intersection_update(map(offset.__rsub__, _positions(value, gaps)))
     return [Span(p, p + len(rest)) for p in sorted(starts)]
 
 
@@ -84,12 +97,13 @@ def _get_spans(self: Any) -> list[Span]:
     memo = self.__dict__.get("_memo")
     if memo is None:
         memo = self._memo = {} if plain_phrase(self) else False
+        self._gaps = gaps_of(self.ms[0].format) if memo is not False else None
     if memo is False:
         return WHOOSH_OWN(self)
     values = tuple([m.value() for m in self.ms])
     spans = memo.get(values)
     if spans is None:
-        spans = _spans(values)
+        spans = _spans(values, self._gaps)
         if len(memo) < MEMO_SIZE:
             memo[values] = spans
     return spans

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from whoosh import collectors
 from whoosh import index as whoosh_index
-from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 
 from index.fulltext import INDEX_NAME, FullTextIndex
+from index.whoosh_positions import PackedPositions
 from search import array_scores, whoosh_phrases
 from search import query as search_query
 from search.matched_terms import MatchedTermsCollector
@@ -140,17 +140,23 @@ def test_ties_go_to_the_earlier_unit_as_in_whoosh_heap() -> None:
     assert [d for _, d in array_scores.top(m, 4)] == [1, 2, 3, 7]
 
 
-def _encoded(positions: list[int], stop: bool) -> bytes:
-    value = Positions().encode(positions)
-    return value if stop else value[:-1]  # stored with or without the pickle's STOP
+def _values(encoded: list[bytes]) -> array_scores.Values:
+    return array_scores.Values(np.array([len(v) for v in encoded], dtype=np.int64),
+                               b"".join(encoded))
 
 
 def test_phrase_units_are_those_of_whoosh_span_pairing() -> None:
     """phrase_held: words side by side in order, decided for many units at once, as Whoosh's
-    own span pairing decides it one unit at a time (search/whoosh_phrases.py's check)."""
+    own span pairing decides it one unit at a time (search/whoosh_phrases.py's check).
+
+    Each word also has postings in units that are not candidates (a unit
+    lacking another word), whose positions must not count.
+    """
     rng = random.Random(5)
+    packed = PackedPositions()
     for words in (2, 3, 4):
-        places: list[list[bytes]] = [[] for _ in range(words)]
+        postings: list[list[bytes]] = [[] for _ in range(words)]
+        at: list[list[int]] = [[] for _ in range(words)]
         expected = []
         for unit in range(600):
             lists = [sorted(rng.sample(range(rng.choice((3, 12, 40, 300))), rng.randint(1, 3)))
@@ -159,13 +165,15 @@ def test_phrase_units_are_those_of_whoosh_span_pairing() -> None:
                 start = rng.choice(lists[0])
                 lists = [sorted(set(found) | {start + k}) for k, found in enumerate(lists)]
             for k, found in enumerate(lists):
-                places[k].append(_encoded(found, stop=unit % 2 == 0))
+                if rng.random() < 0.3:  # a unit of this word alone, holding every position
+                    postings[k].append(packed.encode(list(range(400))))
+                at[k].append(len(postings[k]))
+                postings[k].append(packed.encode(found))
             phrase = SimpleNamespace(slop=1, ordered=True, mindist=1, ms=[
-                ListMatcher([unit], values=[places[k][-1]], format=Positions())
+                ListMatcher([unit], values=[postings[k][-1]], format=packed)
                 for k in range(words)])  # what Whoosh's phrase matcher reads at one unit
             expected.append(bool(whoosh_phrases.WHOOSH_OWN(phrase)))
-        held = array_scores.phrase_held(places).tolist()
+        places = [(np.array(at[k]), _values(postings[k])) for k in range(words)]
+        held = array_scores.phrase_held(600, places).tolist()
         assert held == expected, words
         assert 100 < sum(held) < 600
-        repeated = [found * 2 for found in places]  # titles and headings repeat positions
-        assert array_scores.phrase_held(repeated).tolist() == expected * 2

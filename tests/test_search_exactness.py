@@ -198,10 +198,10 @@ def test_phrase_positions_match_whoosh_own_check(
     checked = remembered = 0
     real_spans = whoosh_phrases._spans
 
-    def counted(values: tuple[bytes, ...]) -> list[object]:
+    def counted(values: tuple[bytes, ...], gaps: whoosh_phrases.Gaps) -> list[object]:
         nonlocal remembered
         remembered += 1
-        return real_spans(values)
+        return real_spans(values, gaps)
 
     real_get = whoosh_phrases._get_spans
 
