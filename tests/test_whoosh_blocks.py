@@ -16,7 +16,7 @@ from index.fulltext import INDEX_NAME, KIND_BOOST, FullTextIndex, make_schema, o
 from search import query as search_query
 from tests.bench.passages import generate, query_set
 
-UNITS = 1500  # a common word spans a dozen blocks of 128 postings
+UNITS = 1500  # a common word spans a dozen blocks of 128 postings, or a few of 512
 COMMITS = 3
 
 
@@ -64,6 +64,34 @@ def _codecs(ix: Any) -> set[str]:
 @pytest.fixture(scope="module")
 def units() -> list[dict[str, Any]]:
     return list(itertools.islice(generate(UNITS), UNITS))
+
+
+def _block_lengths(ix: Any) -> set[int]:
+    """How many postings each block of every term holds (inlined short lists aside)."""
+    lengths: set[int] = set()
+    with ix.reader() as reader:
+        for seg, _ in reader.leaf_readers():
+            for field, term in seg.all_terms():
+                m = seg.postings(field, term)
+                while hasattr(m, "_blocklength") and m.is_active():
+                    lengths.add(m._blocklength)
+                    m._next_block()
+    return lengths
+
+
+def test_blocks_hold_block_postings(units: list[dict[str, Any]], tmp_path: Path) -> None:
+    """minutebook's writer fills blocks of BLOCK_POSTINGS, W3's of 128 (the postings are
+    the same either way: the test below)."""
+    sizes = (("split", None, whoosh_blocks.BLOCK_POSTINGS), ("w3", W3Codec(), 128))
+    for name, codec, most in sizes:
+        path = tmp_path / name
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
+        with ix.writer(codec=codec) if codec else open_writer(ix, 1) as writer:  # one segment
+            for unit in units:
+                writer.add_document(**unit)
+        assert max(_block_lengths(ix)) == most
+    assert whoosh_blocks.BLOCK_POSTINGS > 128
 
 
 def test_split_blocks_hold_the_same_postings_and_answers(units: list[dict[str, Any]],
