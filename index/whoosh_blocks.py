@@ -154,14 +154,10 @@ class SplitBlockMatcher(W3LeafMatcher):
         self._values = unpack_values(self._tail(), self._blocklength, self._fixedsize)
 
     def joined_values(self) -> tuple[array[int], bytes]:
-        """The block's values as their lengths and one string, without a ``bytes`` each:
-        how a phrase reads its words' positions (search/array_scores.py)."""
-        if self._fixedsize is None:
-            return unpack_joined(self._tail())
-        if self._values is None:
-            self._read_values()
-        values = [value or b"" for value in self._values]
-        return array(LENGTHS_TYPE, map(len, values)), b"".join(values)
+        """The block's values, of varying size (positions), as their lengths and one
+        string, without a ``bytes`` each: how a phrase reads its words' positions
+        (search/array_scores.py)."""
+        return unpack_joined(self._tail())
 
     def _tail(self) -> bytes:
         if self._data is None:

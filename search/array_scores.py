@@ -263,9 +263,7 @@ def _postings(matcher: Any, with_values: bool = False
             weights = np.ones(len(ids), dtype=np.float64)
         values = None
         if with_values:
-            listed = matcher._values[start:]
-            values = Values(np.fromiter(map(len, listed), np.int64, len(listed)),
-                            b"".join(listed))
+            values = Values(*_joined(matcher._values[start:]))
         return ids, weights, values
     id_parts: list[Any] = []
     weight_parts: list[Any] = []
@@ -299,7 +297,11 @@ def _joined_values(matcher: Any) -> tuple[np.ndarray, bytes]:
         return np.frombuffer(lengths, dtype=np.dtype(LENGTHS_TYPE)), joined
     if matcher._values is None:
         matcher._read_values()
-    listed = matcher._values
+    return _joined(matcher._values)
+
+
+def _joined(listed: Any) -> tuple[np.ndarray, bytes]:
+    """Encoded values given one by one, as their sizes and them joined."""
     return np.fromiter(map(len, listed), np.int64, len(listed)), b"".join(listed)
 
 
