@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.collectors import TopCollector
+from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.matching import (
     AndMaybeMatcher,
     AndNotMatcher,
@@ -53,6 +53,7 @@ from index.whoosh_columns import whole_lengths
 from index.whoosh_positions import PackedPositions, packed_positions
 from index.whoosh_release import is_patched_release
 from search.matched_terms import MatchedTermsCollector
+from search.newest_first import ColumnRanks
 from search.restrict import AllowedOnly
 from search.whoosh_phrases import PhraseMatcher, plain_phrase
 
@@ -402,17 +403,45 @@ class ArrayScoredCollector(MatchedTermsCollector):
 
     def collect_matches(self) -> None:
         child = self.child
-        how = plan(child.matcher) if FITS and type(child) is TopCollector else None
-        if how is None or child.top_searcher.weighting.use_final:
+        how = plan(child.matcher) if FITS and _arrays_can_order(child) else None
+        if how is None:
             super().collect_matches()
             return
         terms: list[TermMatches] = []
         found = how(Run(self.subsearcher.reader(), terms))
-        for score, docnum in top(found, child.limit):
-            child._collect(child.offset + docnum, score)
+        if type(child) is SortingCollector:
+            ids = np.flatnonzero(found.found)
+            child.items.extend(first_by_key(child.categorizer.keys, ids, child.limit,
+                                            child.offset))
+            child.docset.update((ids + child.offset).tolist())
+        else:
+            for score, docnum in top(found, child.limit):
+                child._collect(child.offset + docnum, score)
         for term in terms:
             if term.term in self.termdocs:
                 continue
             both = term.ids[found.found[term.ids]]
             if len(both):
                 self.termdocs[term.term].append(child.offset + int(both[0]))
+
+
+def _arrays_can_order(child: Any) -> bool:
+    """Whoosh's top N by score (unless its weighting rescales final scores), or its sort by
+    NewestFirst's keys (search/newest_first.py)."""
+    if type(child) is TopCollector:
+        return not child.top_searcher.weighting.use_final
+    return (type(child) is SortingCollector and isinstance(child.categorizer, ColumnRanks)
+            and not child.reverse)
+
+
+def first_by_key(keys: np.ndarray, ids: np.ndarray, limit: int | None, offset: int
+                 ) -> list[tuple[int, int]]:
+    """The first ``limit`` (key, offset + unit) of ``ids`` in ascending order: where Whoosh's
+    SortingCollector, which sorts every match's pair, would cut its list."""
+    picked = keys[ids]
+    if limit and len(ids) > limit:  # as Whoosh, no limit when None or 0
+        cut = np.partition(picked, limit - 1)[limit - 1]
+        near = picked <= cut  # every unit that can be among the first, ties included
+        ids, picked = ids[near], picked[near]
+    order = np.lexsort((ids, picked))[:limit or None]
+    return list(zip(picked[order].tolist(), (ids[order] + offset).tolist(), strict=True))

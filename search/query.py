@@ -17,6 +17,7 @@ from ingest.errors import QueryError
 from ingest.vocab import DOC_TYPES
 from search import whoosh_fix, whoosh_fuzzy, whoosh_phrases, whoosh_postings
 from search.array_scores import ArrayScoredCollector
+from search.newest_first import NewestFirst
 from search.restrict import restricted
 
 whoosh_fix.apply()  # Whoosh's AndMaybe can drop a clause's score (search/whoosh_fix.py)
@@ -301,7 +302,7 @@ def surface_form(searcher: Any, stem: str, sample: int = 5) -> str:
 def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort: str,
          facets: bool, snippets: bool = True, per_doc: int = 0) -> SearchResult:
     groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
-    by_date = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+    by_date = NewestFirst("date") if sort == "date" else None
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
     collector = ArrayScoredCollector(
         searcher.collector(limit=fetch, sortedby=by_date, groupedby=groups)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
-from whoosh import collectors
+from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
 from whoosh.matching import ListMatcher
 
@@ -17,7 +18,8 @@ from index.whoosh_positions import PackedPositions
 from search import array_scores, whoosh_phrases
 from search import query as search_query
 from search.matched_terms import MatchedTermsCollector
-from tests.bench.passages import build_whoosh, query_set, read_jsonl, write_jsonl
+from search.newest_first import ColumnRanks, NewestFirst
+from tests.bench.passages import build_whoosh, generate, query_set, read_jsonl, write_jsonl
 
 EXTRA = [  # the query language beyond the benchmark's mix
     "prevent OR probation", "drugs NOT alcohol", "title:reoffending", "section:prevent",
@@ -28,7 +30,8 @@ EXTRA = [  # the query language beyond the benchmark's mix
 
 @pytest.fixture(scope="module")
 def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> FullTextIndex:
-    """3,000 benchmark passages in several segments, every 7th unit deleted, then 300 more."""
+    """3,000 benchmark passages in several segments, every 7th unit deleted, then 300 more
+    (a third of them undated), then 40 with no date at all in a segment of their own."""
     work = tmp_path_factory.mktemp("array_scores")
     passages = write_jsonl(work / "passages.jsonl", 3300)
     lines = passages.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -43,11 +46,32 @@ def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> FullTextIndex:
     rest = work / "rest.jsonl"
     rest.write_text("".join(lines[3000:]), encoding="utf-8")
     writer = ix.writer()
-    for unit in read_jsonl(rest):
+    for number, unit in enumerate(read_jsonl(rest)):
+        if number % 3 == 0:
+            del unit["date"]
+        writer.add_document(**unit)
+    writer.commit(merge=False)
+    writer = ix.writer()
+    for unit in generate(40, seed=3):
+        del unit["date"]
         writer.add_document(**unit)
     writer.commit(merge=False)
     ix.close()
     return FullTextIndex(work / "index")
+
+
+def _mixed_queries(searcher: Any) -> list[tuple[str, Any]]:
+    """The benchmark's 210 queries with their filters, the query language beyond them, and
+    some of those with a year and kind filter: (text, Whoosh query)."""
+    queries = [(q["text"], search_query.Filters(year_from=q.get("year_from"),
+                                                year_to=q.get("year_to"),
+                                                doc_type=q.get("doc_type")))
+               for q in query_set()] + [(text, search_query.Filters()) for text in EXTRA]
+    queries += [(text, search_query.Filters(year_from=2014, kind="passage"))
+                for text in EXTRA[:5]]
+    return [(text, search_query.restricted(search_query.parse_query(text, searcher.schema),
+                                           search_query.filter_query(filters, searcher.schema)))
+            for text, filters in queries]
 
 
 def _collected(searcher: Any, q: Any, collector: Any) -> tuple[list[Any], set[Any]]:
@@ -81,17 +105,9 @@ def test_top_units_scores_and_terms_are_whoosh_own(segmented_index: FullTextInde
         return found
 
     monkeypatch.setattr(array_scores, "plan", counted)
-    queries = [(q["text"], search_query.Filters(year_from=q.get("year_from"),
-                                                year_to=q.get("year_to"),
-                                                doc_type=q.get("doc_type")))
-               for q in query_set()] + [(text, search_query.Filters()) for text in EXTRA]
-    queries += [(text, search_query.Filters(year_from=2014, kind="passage"))
-                for text in EXTRA[:5]]
     pruned_differs = []
-    for text, filters in queries:
+    for text, q in _mixed_queries(searcher):
         current[0] = text
-        q = search_query.restricted(search_query.parse_query(text, searcher.schema),
-                                    search_query.filter_query(filters, searcher.schema))
         ours = _collected(searcher, q, array_scores.ArrayScoredCollector(
             searcher.collector(limit=30)))
         own = _collected(searcher, q, collectors.TermsCollector(searcher.collector(limit=30)))
@@ -123,6 +139,98 @@ def test_the_search_output_is_the_same_either_way(segmented_index: FullTextIndex
     monkeypatch.setattr(search_query, "ArrayScoredCollector", MatchedTermsCollector)
     assert [(r.hits, r.total, r.suggestion) for r in ours] == [
         (r.hits, r.total, r.suggestion) for r in run()]
+
+
+def test_date_ordered_search_output_is_the_same_either_way(
+        segmented_index: FullTextIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """search(sort="date"), with and without facets: hits, totals and counts, with arrays and
+    NewestFirst against Whoosh alone with its own reversed sort on the date column."""
+    texts = [q["text"] for q in query_set()[::5]] + EXTRA
+
+    def run() -> list[Any]:
+        return [search_query.search(segmented_index, text, limit=10, sort="date", per_doc=3,
+                                    facets=facets)
+                for text in texts for facets in (False, True)]
+
+    ours = run()
+    monkeypatch.setattr(search_query, "ArrayScoredCollector", MatchedTermsCollector)
+    monkeypatch.setattr(search_query, "NewestFirst",
+                        lambda name: sorting.FieldFacet(name, reverse=True))
+    own = run()
+    assert [(r.hits, r.total, r.facets) for r in ours] == [
+        (r.hits, r.total, r.facets) for r in own]
+    assert sum(len(r.hits) for r in own) > len(own) * 5
+
+
+def _in_date_order(searcher: Any, q: Any, collector: Any) -> tuple[list[Any], int, set[Any]]:
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    return list(results.top_n), len(results), set(results.termdocs)
+
+
+def test_date_order_is_whoosh_own(segmented_index: FullTextIndex,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Newest first, for every query of the mix and more: the (key, unit) pairs and the count
+    of matches of Whoosh's own reversed sort on the date column, and its matched terms
+    among ours, whether a segment is ordered as arrays or stepped through by Whoosh with
+    NewestFirst's keys. Undated units come last, and units of one date in unit order."""
+    searcher = segmented_index.searcher(weighting=search_query.WEIGHTING)
+    readers = [reader for reader, _ in searcher.reader().leaf_readers()]
+    assert not readers[-1].has_column("date")  # the segment of undated units
+    ordered = []
+    real_first = array_scores.first_by_key
+
+    def counted(*args: Any) -> Any:
+        ordered.append(args[3])
+        return real_first(*args)
+
+    monkeypatch.setattr(array_scores, "first_by_key", counted)
+    undated_last = runs = 0
+    for number, (text, q) in enumerate(_mixed_queries(searcher)):
+        for limit in (30, None) if number % 3 == 0 else (30,):
+            runs += 1
+            own = _in_date_order(searcher, q, collectors.TermsCollector(searcher.collector(
+                limit=limit, sortedby=sorting.FieldFacet("date", reverse=True))))
+            ours = _in_date_order(searcher, q, array_scores.ArrayScoredCollector(
+                searcher.collector(limit=limit, sortedby=NewestFirst("date"))))
+            stepped = _in_date_order(searcher, q, MatchedTermsCollector(
+                searcher.collector(limit=limit, sortedby=NewestFirst("date"))))
+            assert ours[:2] == own[:2] == stepped[:2], (text, limit)
+            assert own[2] <= ours[2] and own[2] == stepped[2], text
+            undated_last += bool(own[0]) and own[0][-1][0] == 0
+    assert undated_last > 30
+    assert len(ordered) > len(readers) * runs * 0.7, "most segments as arrays"
+
+
+def test_newest_first_without_a_date_column_is_whoosh_own(tmp_path: Path) -> None:
+    """An index whose units hold no date has no date column: Whoosh's own categorizer then
+    orders it (by postings), and the arrays leave it to Whoosh."""
+    index = FullTextIndex(tmp_path / "index")
+    writer = index.open().writer()
+    for unit in generate(60, seed=4):
+        del unit["date"]
+        writer.add_document(**unit)
+    writer.commit()
+    searcher = index.searcher(weighting=search_query.WEIGHTING)
+    assert not isinstance(NewestFirst("date").categorizer(searcher), ColumnRanks)
+    q = search_query.parse_query("community", searcher.schema)
+    own = _in_date_order(searcher, q, collectors.TermsCollector(searcher.collector(
+        limit=10, sortedby=sorting.FieldFacet("date", reverse=True))))
+    ours = _in_date_order(searcher, q, array_scores.ArrayScoredCollector(searcher.collector(
+        limit=10, sortedby=NewestFirst("date"))))
+    assert ours == own and own[1] > 10
+
+
+def test_first_by_key_cuts_where_whoosh_sorted_list_is_cut() -> None:
+    """first_by_key: the first (key, unit) pairs of the sorted list of every match, ties
+    included, for any limit (None and 0: all, as Whoosh)."""
+    rng = random.Random(9)
+    keys = np.array([-rng.randrange(6) for _ in range(400)], dtype=np.int64)
+    ids = np.array(sorted(rng.sample(range(400), 150)), dtype=np.int64)
+    every = sorted((int(keys[i]) + 0, int(i) + 1000) for i in ids)
+    for limit in (None, 0, 1, 7, 40, 149, 150, 500):
+        assert array_scores.first_by_key(keys, ids, limit, 1000) == every[:limit or None]
+    assert array_scores.first_by_key(keys, ids[:0], 10, 0) == []
 
 
 def test_ties_go_to_the_earlier_unit_as_in_whoosh_heap() -> None:

@@ -35,6 +35,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert fts5["queries"] >= 200 and not fts5["errors"]
     whoosh = results["index"]["1000"]["whoosh"]
     assert whoosh["top10_exact"] == whoosh["queries"]  # pruning never changes the top 10
+    assert whoosh["date_order_exact"] == whoosh["queries"]  # nor arrays the newest 10
+    assert not whoosh["by_date"]["errors"] and not fts5["by_date"]["errors"]
+    assert "newest first p95" in lines[-1]
     store = results["store"]
     assert store["docs"] == 3 and store["add_one_cli_s"] > 0 and store["search_cli_s"] > 0
     assert "store of 3: add one" in lines[-1]

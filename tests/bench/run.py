@@ -370,12 +370,17 @@ def phase_extract(name: str, files: list[Path], runs: int) -> Result:
 # -- index scaling ------------------------------------------------------------------------
 
 
-def _whoosh_query(index: Any, q: Result) -> int:
-    from search.query import Filters, search
+def _filters(q: Result) -> Any:
+    from search.query import Filters
 
-    filters = Filters(year_from=q.get("year_from"), year_to=q.get("year_to"),
-                      doc_type=q.get("doc_type"))
-    return len(search(index, q["text"], filters, limit=10).hits)
+    return Filters(year_from=q.get("year_from"), year_to=q.get("year_to"),
+                   doc_type=q.get("doc_type"))
+
+
+def _whoosh_query(index: Any, q: Result, sort: str = "relevance") -> int:
+    from search.query import search
+
+    return len(search(index, q["text"], _filters(q), limit=10, sort=sort).hits)
 
 
 EXACT_CHECK_MAX = 100_000  # above this, scoring every match of 210 queries takes minutes
@@ -387,13 +392,12 @@ def _exact_top10(index: Any, queries: list[Result]) -> int:
     Whoosh's top-N collector prunes as scores rise; this keeps its speed honest
     (search/whoosh_fix.py mends the fault it found).
     """
-    from search.query import WEIGHTING, Filters, filter_query, parse_query, search
+    from search.query import WEIGHTING, filter_query, parse_query, search
 
     searcher = index.searcher(weighting=WEIGHTING)
     same = 0
     for q in queries:
-        filters = Filters(year_from=q.get("year_from"), year_to=q.get("year_to"),
-                          doc_type=q.get("doc_type"))
+        filters = _filters(q)
         result = search(index, q["text"], filters, limit=10)
         text = result.suggestion if result.corrected and result.suggestion else q["text"]
         every = searcher.search(parse_query(text, searcher.schema),
@@ -401,6 +405,26 @@ def _exact_top10(index: Any, queries: list[Result]) -> int:
                                 terms=True)  # as search() runs it: fuzzy terms then score
         best = sorted((round(h.score, 3) for h in every), reverse=True)[:10]
         same += best == [h.score for h in result.hits]
+    return same
+
+
+def _exact_date_order(index: Any, queries: list[Result]) -> int:
+    """How many queries' first 10 newest first equal those of Whoosh's own sort on the date
+    column (search/newest_first.py gives its keys, arrays order the matches)."""
+    from whoosh import sorting
+
+    from search.query import WEIGHTING, filter_query, parse_query, search
+
+    searcher = index.searcher(weighting=WEIGHTING)
+    newest = sorting.FieldFacet("date", reverse=True)
+    same = 0
+    for q in queries:
+        filters = _filters(q)
+        result = search(index, q["text"], filters, limit=10, sort="date")
+        text = result.suggestion if result.corrected and result.suggestion else q["text"]
+        own = searcher.search(parse_query(text, searcher.schema), sortedby=newest, limit=10,
+                              filter=filter_query(filters, searcher.schema))
+        same += [h["id"] for h in own] == [h.id for h in result.hits]
     return same
 
 
@@ -419,7 +443,7 @@ def _fts5_match(q: Result, vocab: list[str]) -> str:
     return "{title section text}: (" + expr + ")"
 
 
-def _fts5_query(db_path: Path, q: Result, vocab: list[str]) -> int:
+def _fts5_query(db_path: Path, q: Result, vocab: list[str], sort: str = "relevance") -> int:
     db = sqlite3.connect(db_path)
     sql = (
         "SELECT id, title, page, snippet(passages, 2, '[', ']', ' ... ', 16) FROM passages "
@@ -432,7 +456,10 @@ def _fts5_query(db_path: Path, q: Result, vocab: list[str]) -> int:
     if q.get("year_from"):
         sql += " AND year BETWEEN ? AND ?"
         params += [q["year_from"], q["year_to"]]
-    sql += " ORDER BY bm25(passages, 2.0, 1.5, 1.0, 0.0, 0.0) LIMIT 10"
+    if sort == "date":  # newest first; one date's passages in the order they were added
+        sql += " ORDER BY date DESC, rowid LIMIT 10"
+    else:
+        sql += " ORDER BY bm25(passages, 2.0, 1.5, 1.0, 0.0, 0.0) LIMIT 10"
     rows = db.execute(sql, params).fetchall()
     db.close()
     return len(rows)
@@ -484,8 +511,10 @@ def phase_index(backend: str, passages: Path, size: int, work: Path, builds: int
 
         index = FullTextIndex(target)
         out.update(_latencies(lambda q: _whoosh_query(index, q), queries, runs))
+        out["by_date"] = _latencies(lambda q: _whoosh_query(index, q, "date"), queries, runs)
         if size <= EXACT_CHECK_MAX:
             out["top10_exact"] = _exact_top10(index, queries)
+            out["date_order_exact"] = _exact_date_order(index, queries)
     else:
         db_path = target / "fts.sqlite"
         start = time.perf_counter()
@@ -493,6 +522,8 @@ def phase_index(backend: str, passages: Path, size: int, work: Path, builds: int
             vocab = [r[0] for r in db.execute("SELECT term FROM vocab")]
         out["vocab_load_ms"] = (time.perf_counter() - start) * 1000
         out.update(_latencies(lambda q: _fts5_query(db_path, q, vocab), queries, runs))
+        out["by_date"] = _latencies(lambda q: _fts5_query(db_path, q, vocab, "date"), queries,
+                                    runs)
     out.update(peak_rss_mb())
     return out
 
@@ -558,6 +589,12 @@ def _index_rows(res: Result, rows: list[list[str]]) -> None:
              f["passages_per_s"], "fts5", "{:.0f}")
         _row(rows, f"query p50 ms @{n}", w["p50_ms"], f["p50_ms"], "fts5", "{:.2f}")
         _row(rows, f"query p95 ms @{n}", w["p95_ms"], f["p95_ms"], "fts5", "{:.2f}")
+        if "by_date" in w and "by_date" in f:
+            wd, fd = w["by_date"], f["by_date"]
+            _row(rows, f"newest first p50 ms @{n}", wd["p50_ms"], fd["p50_ms"], "fts5",
+                 "{:.2f}")
+            _row(rows, f"newest first p95 ms @{n}", wd["p95_ms"], fd["p95_ms"], "fts5",
+                 "{:.2f}")
         _row(rows, f"index size MiB @{n}", w["bytes"] / 2**20, f["bytes"] / 2**20, "fts5",
              "{:.1f}")
         _row(rows, f"peak RSS MiB, build+query @{n}", w["rss_mb"], f["rss_mb"], "fts5")
@@ -615,6 +652,9 @@ def summary_line(res: Result) -> str:
             f"({_ratio(w['passages_per_s'], f['passages_per_s'])} fts5), "
             f"query p50/p95 {w['p50_ms']:.1f}/{w['p95_ms']:.1f} ms "
             f"({_ratio(w['p50_ms'], f['p50_ms'])}/{_ratio(w['p95_ms'], f['p95_ms'])} fts5)"
+            + (f", newest first p95 {w['by_date']['p95_ms']:.1f} ms "
+               f"({_ratio(w['by_date']['p95_ms'], f['by_date']['p95_ms'])} fts5)"
+               if "by_date" in w and "by_date" in f else "")
         )
     peak = max([p["whoosh"]["rss_mb"] for p in res["index"].values()]
                + [res.get("ingest_1", {}).get("rss_mb", 0.0)])
@@ -713,6 +753,8 @@ def main(argv: list[str] | None = None) -> int:
         for backend, r in pair.items():
             exact = (f", top 10 as by scoring every match: {r['top10_exact']}/{r['queries']}"
                      if "top10_exact" in r else "")
+            exact += (f", newest 10 as Whoosh's own date sort: {r['date_order_exact']}/"
+                      f"{r['queries']}" if "date_order_exact" in r else "")
             print(f"queries @{int(size):,} {backend}: {r['queries_with_hits']}/{r['queries']} "
                   f"with hits, {len(r['errors'])} failed{exact}"
                   + "".join(f"\n  failed {e}" for e in r["errors"]))
