@@ -9,8 +9,9 @@ dates.
 
 ``NewestFirst`` gives the same keys (``0 -`` the value's place among the
 index's distinct values, in byte order) from each segment's column read once
-and kept while the segment's reader lives: one small array of value codes per
-segment, and a key per unit made from them with one numpy operation a query.
+and kept while the segment's reader lives (an array of value codes), made into
+a key per unit once for the index's reader, which the shared searcher keeps
+until the index changes.
 ``keys`` is what search/array_scores.py reads to order every match of a
 segment at once.
 """
@@ -18,7 +19,7 @@ segment at once.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,26 +70,50 @@ class NewestFirst(sorting.FacetType):
         return ColumnRanks(global_searcher, self.fieldname)
 
 
+@dataclass
+class IndexOrder:
+    """A column's distinct values over a whole index (every segment) in byte order, and
+    each segment's unit keys once made, by the segment's first unit."""
+
+    values: list[bytes]
+    place: dict[bytes, int]
+    keys: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+_ORDERS: weakref.WeakKeyDictionary[Any, dict[str, IndexOrder]] = weakref.WeakKeyDictionary()
+
+
+def index_order(reader: Any, fieldname: str) -> IndexOrder:
+    """The order of an index's reader (all its segments), made on first use and kept with
+    the reader, which a searcher reuses until the index changes."""
+    kept = _ORDERS.setdefault(reader, {})
+    if fieldname not in kept:
+        columns = [segment_column(segment, fieldname) for segment, _ in reader.leaf_readers()]
+        values = sorted(set().union(*(column.values for column in columns)))
+        kept[fieldname] = IndexOrder(values, {value: i for i, value in enumerate(values)})
+    return kept[fieldname]
+
+
 class ColumnRanks(sorting.Categorizer):
     """Each unit's key: ``0 -`` its value's place among the distinct values of the index."""
 
     def __init__(self, global_searcher: Any, fieldname: str) -> None:
         self._fieldname = fieldname
         self._fieldobj = global_searcher.schema[fieldname]
-        columns = [segment_column(reader, fieldname)
-                   for reader, _ in global_searcher.reader().leaf_readers()]
-        self._values = sorted(set().union(*(column.values for column in columns)))
-        self._place = {value: i for i, value in enumerate(self._values)}
+        self._order = index_order(global_searcher.reader(), fieldname)
         self.keys = np.zeros(0, dtype=np.int64)
 
     def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
         """Keys for the units of this segment, which key_for and the arrays read."""
-        column = segment_column(segment_searcher.reader(), self._fieldname)
-        places = np.array([self._place[value] for value in column.values], dtype=np.int64)
-        self.keys = 0 - places[column.codes]
+        order = self._order
+        if docoffset not in order.keys:
+            column = segment_column(segment_searcher.reader(), self._fieldname)
+            places = np.array([order.place[value] for value in column.values], dtype=np.int64)
+            order.keys[docoffset] = 0 - places[column.codes]
+        self.keys = order.keys[docoffset]
 
     def key_for(self, matcher: Any, segment_docnum: int) -> int:
         return int(self.keys[segment_docnum])
 
     def key_to_name(self, key: int) -> Any:
-        return self._fieldobj.from_column_value(self._values[0 - key])
+        return self._fieldobj.from_column_value(self._order.values[0 - key])

@@ -221,6 +221,35 @@ def test_newest_first_without_a_date_column_is_whoosh_own(tmp_path: Path) -> Non
     assert ours == own and own[1] > 10
 
 
+def test_newest_first_follows_the_index_as_it_changes(tmp_path: Path) -> None:
+    """The keys kept for a reader are not those of the next: after a commit adds newer
+    units and deletes some, the shared searcher's newest hits are Whoosh's own again."""
+    index = FullTextIndex(tmp_path / "index")
+    units = list(generate(240, seed=6))
+    writer = index.open().writer()
+    for unit in units[:200]:
+        writer.add_document(**unit)
+    writer.commit()
+
+    def newest() -> tuple[list[str], list[str]]:
+        searcher = index.searcher(weighting=search_query.WEIGHTING)
+        q = search_query.parse_query("community", searcher.schema)
+        own = searcher.search(q, limit=15, sortedby=sorting.FieldFacet("date", reverse=True))
+        hits = search_query.search(index, "community", limit=15, sort="date", snippets=False)
+        return [h["id"] for h in own], [h.id for h in hits.hits]
+
+    before = newest()
+    assert before[0] == before[1] and len(before[0]) == 15
+    writer = index.open().writer()
+    for unit in units[200:]:
+        writer.add_document(**{**unit, "date": "2031-01-0" + unit["id"][-1]})
+    writer.delete_by_term("document_id", units[0]["document_id"])
+    writer.commit(merge=False)
+    after = newest()
+    assert after[0] == after[1] and after[0] != before[0]
+    assert all(i in {u["id"] for u in units[200:]} for i in after[1][:5])
+
+
 def test_first_by_key_cuts_where_whoosh_sorted_list_is_cut() -> None:
     """first_by_key: the first (key, unit) pairs of the sorted list of every match, ties
     included, for any limit (None and 0: all, as Whoosh)."""
