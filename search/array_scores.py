@@ -399,18 +399,30 @@ class ArrayScoredCollector(MatchedTermsCollector):
     phrase's word, where the phrase holds). Whoosh's collector sees only the
     units it scores, so it may note fewer terms; snippets are the same either
     way, as a term found in a shown hit matched that hit.
+
+    ``matched`` lists every segment's matches, from which facets are counted
+    (search/segment_columns.py), or is None once a segment was collected by
+    Whoosh, whose collectors do not list them.
     """
+
+    def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.matched: list[tuple[Any, np.ndarray]] | None = []
 
     def collect_matches(self) -> None:
         child = self.child
         how = plan(child.matcher) if FITS and _arrays_can_order(child) else None
         if how is None:
+            self.matched = None
             super().collect_matches()
             return
         terms: list[TermMatches] = []
-        found = how(Run(self.subsearcher.reader(), terms))
+        reader = self.subsearcher.reader()
+        found = how(Run(reader, terms))
+        ids = np.flatnonzero(found.found)
+        if self.matched is not None:
+            self.matched.append((reader, ids))
         if type(child) is SortingCollector:
-            ids = np.flatnonzero(found.found)
             child.items.extend(first_by_key(child.categorizer.keys, ids, child.limit,
                                             child.offset))
             child.docset.update((ids + child.offset).tolist())

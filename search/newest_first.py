@@ -25,33 +25,7 @@ from typing import Any
 import numpy as np
 from whoosh import sorting
 
-
-@dataclass(frozen=True)
-class SegmentColumn:
-    """A segment's column: its distinct values in byte order, and each unit's value's place."""
-
-    values: tuple[bytes, ...]
-    codes: np.ndarray  # int32, one per unit of the segment, deleted ones included
-
-
-_COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, SegmentColumn]] = (
-    weakref.WeakKeyDictionary())
-
-
-def segment_column(reader: Any, fieldname: str) -> SegmentColumn:
-    """The column of one segment's reader, read on first use and kept with the reader.
-
-    A segment whose units never had the field gives the column's default for
-    every unit, as Whoosh's own column reader does.
-    """
-    kept = _COLUMNS.setdefault(reader, {})
-    if fieldname not in kept:
-        raw = list(reader.column_reader(fieldname, translate=False))
-        values = tuple(sorted(set(raw)))
-        place = {value: i for i, value in enumerate(values)}
-        codes = np.fromiter((place[value] for value in raw), np.int32, len(raw))
-        kept[fieldname] = SegmentColumn(values, codes)
-    return kept[fieldname]
+from search.segment_columns import segment_column
 
 
 class NewestFirst(sorting.FacetType):

@@ -19,6 +19,7 @@ from search import whoosh_fix, whoosh_fuzzy, whoosh_phrases, whoosh_postings
 from search.array_scores import ArrayScoredCollector
 from search.newest_first import NewestFirst
 from search.restrict import restricted
+from search.segment_columns import facet_counts
 
 whoosh_fix.apply()  # Whoosh's AndMaybe can drop a clause's score (search/whoosh_fix.py)
 whoosh_postings.apply()  # skip_to by bisection (search/whoosh_postings.py)
@@ -301,31 +302,59 @@ def surface_form(searcher: Any, stem: str, sample: int = 5) -> str:
 
 def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort: str,
          facets: bool, snippets: bool = True, per_doc: int = 0) -> SearchResult:
-    groups = {name: sorting.FieldFacet(name) for name in FACETS} if facets else None
     by_date = NewestFirst("date") if sort == "date" else None
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
-    collector = ArrayScoredCollector(
-        searcher.collector(limit=fetch, sortedby=by_date, groupedby=groups)
-    )  # queries scored as whole arrays where they can be (search/array_scores.py)
-    searcher.search_with_collector(restricted(q, fq), collector)
+    collector = _searched(searcher, restricted(q, fq), fetch, by_date)
     results = collector.results()
+    total = results.scored_length()  # counting every match costs time: only for facets
+    counts: dict[str, dict[str, int]] = {}
+    if facets:
+        counted = _counted_as_arrays(searcher, collector)
+        if counted is None:  # a segment was stepped through by Whoosh: its facets count
+            groups = {name: sorting.FieldFacet(name) for name in FACETS}
+            results = _searched(searcher, restricted(q, fq), fetch, by_date, groups).results()
+            counted = {name: {key: len(docs) for key, docs in results.groups(name).items()}
+                       for name in FACETS}, len(results)
+        by_value, total = counted
+        counts = {name: _facet_counts(by_value[name]) for name in FACETS}
     results.formatter = _Brackets()
     results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-    counts = {name: _facet_counts(results.groups(name)) for name in groups or ()}
     # Rank on stored fields first, so only the hits shown are highlighted (the costly part).
     ranked = _rank(list(iter(results)), sort, fetch)  # iter(): list() would count every match
     top = _capped(ranked, per_doc)[:limit]
-    total = len(results) if facets else results.scored_length()  # counting all costs time
     hits = [_to_hit(h, scored=sort != "date", snippet=snippets) for h in top]
     return SearchResult(hits, total, counts)
 
 
-def _facet_counts(groups: dict[Any, list[int]]) -> dict[str, int]:
+def _searched(searcher: Any, q: query.Query, fetch: int, by_date: Any,
+              groups: dict[str, Any] | None = None) -> ArrayScoredCollector:
+    """The collector of a search, its segments scored as whole arrays where they can be
+    (search/array_scores.py)."""
+    collector = ArrayScoredCollector(
+        searcher.collector(limit=fetch, sortedby=by_date, groupedby=groups))
+    searcher.search_with_collector(q, collector)
+    return collector
+
+
+def _counted_as_arrays(searcher: Any, collector: Any
+                       ) -> tuple[dict[str, dict[Any, int]], int] | None:
+    """Counts per value of each facet, and of all matches, from the matches the arrays
+    listed; None when a segment was collected by Whoosh (or a facet has no column), which
+    then counts them itself."""
+    matched = getattr(collector, "matched", None)  # Whoosh's own collectors list none
+    reader = searcher.reader()
+    if matched is None or not all(reader.has_column(name) for name in FACETS):
+        return None
+    by_value = {name: facet_counts(matched, searcher.schema, name) for name in FACETS}
+    return by_value, sum(len(ids) for _, ids in matched)
+
+
+def _facet_counts(groups: dict[Any, int]) -> dict[str, int]:
     """Counts per facet value; a missing year (stored as the numeric maximum) is 'undated'."""
     counts: dict[str, int] = {}
-    for key, docs in groups.items():
+    for key, count in groups.items():
         label = "undated" if key in (None, "") or (isinstance(key, int) and key > 9999) else key
-        counts[str(label)] = counts.get(str(label), 0) + len(docs)
+        counts[str(label)] = counts.get(str(label), 0) + count
     return dict(sorted(counts.items()))
 
 

@@ -141,24 +141,43 @@ def test_the_search_output_is_the_same_either_way(segmented_index: FullTextIndex
         (r.hits, r.total, r.suggestion) for r in run()]
 
 
-def test_date_ordered_search_output_is_the_same_either_way(
+class _WhooshAlone(array_scores.ArrayScoredCollector):
+    """Every segment collected by Whoosh's own collectors, as when arrays cannot plan it."""
+
+    def collect_matches(self) -> None:
+        self.matched = None
+        MatchedTermsCollector.collect_matches(self)
+
+
+def test_date_order_and_facets_are_the_same_either_way(
         segmented_index: FullTextIndex, monkeypatch: pytest.MonkeyPatch) -> None:
-    """search(sort="date"), with and without facets: hits, totals and counts, with arrays and
-    NewestFirst against Whoosh alone with its own reversed sort on the date column."""
-    texts = [q["text"] for q in query_set()[::5]] + EXTRA
+    """search() by relevance and newest first, with and without facets: totals and counts
+    per year, doc type and kind as Whoosh alone gives them (its own sort on the date
+    column, its own facet groups), and the same hits newest first. By relevance, facets
+    leave the hits as they are without them. Wildcards, which arrays leave to Whoosh,
+    are counted by Whoosh."""
+    texts = [q["text"] for q in query_set()[::5]] + EXTRA + ["partner*", "commun* prevent"]
+    runs = [(text, sort, facets) for text in texts for sort in ("relevance", "date")
+            for facets in (False, True)]
 
     def run() -> list[Any]:
-        return [search_query.search(segmented_index, text, limit=10, sort="date", per_doc=3,
-                                    facets=facets)
-                for text in texts for facets in (False, True)]
+        return [search_query.search(segmented_index, text, limit=10, sort=sort, per_doc=3,
+                                    facets=facets) for text, sort, facets in runs]
 
     ours = run()
-    monkeypatch.setattr(search_query, "ArrayScoredCollector", MatchedTermsCollector)
+    monkeypatch.setattr(search_query, "ArrayScoredCollector", _WhooshAlone)
     monkeypatch.setattr(search_query, "NewestFirst",
                         lambda name: sorting.FieldFacet(name, reverse=True))
     own = run()
-    assert [(r.hits, r.total, r.facets) for r in ours] == [
-        (r.hits, r.total, r.facets) for r in own]
+    assert [(r.total, r.facets) for r in ours] == [(r.total, r.facets) for r in own]
+    assert all(r.facets["year"] and r.facets["kind"] for r, (_, _, facets) in
+               zip(own, runs, strict=True) if facets and r.total)
+    for (text, sort, facets), mine, whoosh, plain in zip(runs, ours, own, [None, *ours[:-1]],
+                                                         strict=True):
+        if sort == "date":
+            assert mine.hits == whoosh.hits, text
+        elif facets:
+            assert mine.hits == plain.hits, text  # the run before: no facets
     assert sum(len(r.hits) for r in own) > len(own) * 5
 
 
