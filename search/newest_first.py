@@ -9,11 +9,10 @@ dates.
 
 ``NewestFirst`` gives the same keys (``0 -`` the value's place among the
 index's distinct values, in byte order) from each segment's column read once
-and kept while the segment's reader lives (an array of value codes), made into
-a key per unit once for the index's reader, which the shared searcher keeps
-until the index changes.
-``keys`` is what search/array_scores.py reads to order every match of a
-segment at once.
+and kept while the segment's reader lives (search/segment_columns.py), made
+into a key per unit once for the index's reader, which the shared searcher
+keeps until the index changes. ``ColumnRanks.keys`` is what
+search/array_scores.py reads to order every match of a segment at once.
 """
 
 from __future__ import annotations
