@@ -374,15 +374,21 @@ _COMBINE: dict[type, Callable[[Matches, Matches], Matches]] = {
 def top(m: Matches, limit: int) -> list[tuple[float, int]]:
     """The best ``limit`` (score, id) in id order: highest scores, lower ids first on ties."""
     ids = np.flatnonzero(m.found)
-    scores = m.scores[ids]
-    if len(ids) > limit:
-        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
-        near = scores >= cut  # every unit that can be among the best, ties included
-        ids, scores = ids[near], scores[near]
-        order = np.lexsort((ids, -scores))[:limit]
-        order.sort()
-        ids, scores = ids[order], scores[order]
-    return list(zip(scores.tolist(), ids.tolist(), strict=True))
+    negated, ids = _first(-m.scores[ids], ids, limit)
+    order = np.argsort(ids)
+    return list(zip((-negated[order]).tolist(), ids[order].tolist(), strict=True))
+
+
+def _first(values: np.ndarray, ids: np.ndarray, limit: int | None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``limit`` smallest (value, id) pairs of two parallel arrays, in that order (None
+    or 0: all). Only the values up to the limit's are sorted, ties at the cut included."""
+    if limit and len(ids) > limit:
+        cut = np.partition(values, limit - 1)[limit - 1]
+        near = values <= cut  # every unit that can be among the first, ties included
+        values, ids = values[near], ids[near]
+    order = np.lexsort((ids, values))[:limit or None]
+    return values[order], ids[order]
 
 
 class ArrayScoredCollector(MatchedTermsCollector):
@@ -450,10 +456,5 @@ def first_by_key(keys: np.ndarray, ids: np.ndarray, limit: int | None, offset: i
                  ) -> list[tuple[int, int]]:
     """The first ``limit`` (key, offset + unit) of ``ids`` in ascending order: where Whoosh's
     SortingCollector, which sorts every match's pair, would cut its list."""
-    picked = keys[ids]
-    if limit and len(ids) > limit:  # as Whoosh, no limit when None or 0
-        cut = np.partition(picked, limit - 1)[limit - 1]
-        near = picked <= cut  # every unit that can be among the first, ties included
-        ids, picked = ids[near], picked[near]
-    order = np.lexsort((ids, picked))[:limit or None]
-    return list(zip(picked[order].tolist(), (ids[order] + offset).tolist(), strict=True))
+    picked, ids = _first(keys[ids], ids, limit)
+    return list(zip(picked.tolist(), (ids + offset).tolist(), strict=True))

@@ -304,7 +304,8 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
          facets: bool, snippets: bool = True, per_doc: int = 0) -> SearchResult:
     by_date = NewestFirst("date") if sort == "date" else None
     fetch = (limit + TIE_WINDOW) * (PER_DOC_FETCH if per_doc else 1)
-    collector = _searched(searcher, restricted(q, fq), fetch, by_date)
+    q = restricted(q, fq)
+    collector = _searched(searcher, q, fetch, by_date)
     results = collector.results()
     total = results.scored_length()  # counting every match costs time: only for facets
     counts: dict[str, dict[str, int]] = {}
@@ -312,7 +313,7 @@ def _run(searcher: Any, q: query.Query, fq: query.Query | None, limit: int, sort
         counted = _counted_as_arrays(searcher, collector)
         if counted is None:  # a segment was stepped through by Whoosh: its facets count
             groups = {name: sorting.FieldFacet(name) for name in FACETS}
-            results = _searched(searcher, restricted(q, fq), fetch, by_date, groups).results()
+            results = _searched(searcher, q, fetch, by_date, groups).results()
             counted = {name: {key: len(docs) for key, docs in results.groups(name).items()}
                        for name in FACETS}, len(results)
         by_value, total = counted
